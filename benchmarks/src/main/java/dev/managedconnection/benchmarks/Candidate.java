@@ -1,0 +1,93 @@
+package dev.managedconnection.benchmarks;
+
+import java.util.Locale;
+
+/**
+ * The configurations the {@link ThroughputBenchmark} compares, all on the same PostgreSQL.
+ */
+enum Candidate {
+
+	/**
+	 * One connection used by one thread in a loop: the physical limit.
+	 */
+	RAW("RAW") {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			if (threads != 1) {
+				throw new IllegalArgumentException("RAW runs on one thread, not " + threads);
+			}
+			return new RawSubject(fixtures.database(), workload);
+		}
+	},
+
+	/**
+	 * HikariCP with {@code maximumPoolSize=1}: what a Java user picks today to share one connection.
+	 */
+	HIKARI_1("HIKARI-1") {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			return new HikariSubject(fixtures.database(), workload, 1);
+		}
+	},
+
+	/**
+	 * HikariCP with a pool of {@code min(threads, 10)}: the bigger-budget alternative.
+	 */
+	HIKARI_N("HIKARI-N") {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			return new HikariSubject(fixtures.database(), workload, Math.min(threads, 10));
+		}
+	},
+
+	/**
+	 * Spring's {@code SingleConnectionDataSource} guarded by a {@code ReentrantLock}.
+	 */
+	SCDS_LOCK("SCDS-LOCK") {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			return new SingleConnectionLockSubject(fixtures.database(), workload);
+		}
+	},
+
+	/**
+	 * A plain fair {@code ReentrantLock} around one raw connection.
+	 */
+	LOCK_FAIR("LOCK-FAIR") {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			return new FairLockSubject(fixtures.database(), workload);
+		}
+	};
+
+	private final String label;
+
+	Candidate(String label) {
+		this.label = label;
+	}
+
+	String label() {
+		return this.label;
+	}
+
+	/**
+	 * Open this configuration, connected and ready for the given number of threads.
+	 * @param fixtures what the configurations share
+	 * @param workload the workload it will run
+	 * @param threads how many threads will use it
+	 * @return the subject, which the caller must close
+	 * @throws Exception if it cannot be opened
+	 */
+	abstract Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception;
+
+	static Candidate of(String label) {
+		String normalized = label.trim().toUpperCase(Locale.ROOT);
+		for (Candidate candidate : values()) {
+			if (candidate.label.equals(normalized) || candidate.name().equals(normalized)) {
+				return candidate;
+			}
+		}
+		throw new IllegalArgumentException("Unknown configuration '" + label + "'");
+	}
+
+}

@@ -1,0 +1,163 @@
+package dev.managedconnection.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.LongSupplier;
+
+import com.sun.management.OperatingSystemMXBean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs one configuration from a number of threads that loop as fast as they can: a warm-in
+ * period that is not recorded, then a measurement window in which each thread counts its
+ * operations and records their latencies, with the CPU time of the JVM and of the backends
+ * read at both ends of the window.
+ */
+final class LoadRun {
+
+	private static final int WARMING = 0;
+
+	private static final int MEASURING = 1;
+
+	private static final int STOPPED = 2;
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
+
+	private static final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory
+		.getOperatingSystemMXBean();
+
+	private final Subject subject;
+
+	private final ThreadKind kind;
+
+	private final int threads;
+
+	private volatile int phase = WARMING;
+
+	private volatile @Nullable Throwable failure;
+
+	LoadRun(Subject subject, ThreadKind kind, int threads) {
+		this.subject = subject;
+		this.kind = kind;
+		this.threads = threads;
+	}
+
+	/**
+	 * Run the configuration and measure it.
+	 * @param warmIn how long the threads run before the window opens
+	 * @param window how long the window stays open
+	 * @param backendCpu reads the CPU time of the configuration's backends, in nanoseconds
+	 * @return the measurement
+	 * @throws Exception if an operation failed or the threads did not stop
+	 */
+	Measurement measure(Duration warmIn, Duration window, LongSupplier backendCpu) throws Exception {
+		CountDownLatch start = new CountDownLatch(1);
+		List<Worker> workers = new ArrayList<>(this.threads);
+		List<Thread> started = new ArrayList<>(this.threads);
+		try {
+			for (int i = 0; i < this.threads; i++) {
+				Worker worker = new Worker(start);
+				workers.add(worker);
+				Thread thread = this.kind.newThread("bench-" + i, worker);
+				thread.start();
+				started.add(thread);
+			}
+			start.countDown();
+			sleep(warmIn);
+			long jvmCpuBefore = os.getProcessCpuTime();
+			long backendCpuBefore = backendCpu.getAsLong();
+			long windowStart = System.nanoTime();
+			this.phase = MEASURING;
+			sleep(window);
+			this.phase = STOPPED;
+			long windowNanos = System.nanoTime() - windowStart;
+			long jvmCpu = os.getProcessCpuTime() - jvmCpuBefore;
+			long backend = backendCpu.getAsLong() - backendCpuBefore;
+			awaitStopped(started);
+			Throwable failed = this.failure;
+			if (failed != null) {
+				throw new IllegalStateException("An operation failed: " + failed, failed);
+			}
+			return summarize(workers, windowNanos, jvmCpu, backend);
+		}
+		finally {
+			this.phase = STOPPED;
+			start.countDown();
+		}
+	}
+
+	private static Measurement summarize(List<Worker> workers, long windowNanos, long jvmCpu, long backendCpu) {
+		LatencyHistogram latencies = new LatencyHistogram();
+		long operations = 0;
+		long fewest = Long.MAX_VALUE;
+		long most = 0;
+		for (Worker worker : workers) {
+			latencies.add(worker.latencies);
+			operations += worker.operations;
+			fewest = Math.min(fewest, worker.operations);
+			most = Math.max(most, worker.operations);
+		}
+		return new Measurement(operations, windowNanos, fewest, most, latencies, jvmCpu, backendCpu);
+	}
+
+	private static void awaitStopped(List<Thread> threads) throws InterruptedException {
+		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+		for (Thread thread : threads) {
+			long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+			if (leftMillis > 0) {
+				thread.join(leftMillis);
+			}
+			if (thread.isAlive()) {
+				throw new IllegalStateException("Benchmark threads did not stop within " + STOP_TIMEOUT);
+			}
+		}
+	}
+
+	private static void sleep(Duration duration) throws InterruptedException {
+		Thread.sleep(duration.toMillis());
+	}
+
+	/**
+	 * One benchmark thread: loops until stopped, counting and timing only the operations that
+	 * start inside the window.
+	 */
+	private final class Worker implements Runnable {
+
+		private final CountDownLatch start;
+
+		private final LatencyHistogram latencies = new LatencyHistogram();
+
+		private long operations;
+
+		Worker(CountDownLatch start) {
+			this.start = start;
+		}
+
+		@Override
+		public void run() {
+			try {
+				this.start.await();
+				Subject subject = LoadRun.this.subject;
+				int current;
+				while ((current = LoadRun.this.phase) != STOPPED) {
+					long began = System.nanoTime();
+					subject.perform();
+					long took = System.nanoTime() - began;
+					if (current == MEASURING) {
+						this.operations++;
+						this.latencies.record(took);
+					}
+				}
+			}
+			catch (Throwable ex) {
+				LoadRun.this.failure = ex;
+				LoadRun.this.phase = STOPPED;
+			}
+		}
+
+	}
+
+}
