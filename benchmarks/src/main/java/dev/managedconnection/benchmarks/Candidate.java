@@ -21,6 +21,16 @@ enum Candidate {
 	},
 
 	/**
+	 * {@code ManagedConnection.execute} with the default settings.
+	 */
+	MANAGED("MANAGED") {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(fixtures.database(), workload);
+		}
+	},
+
+	/**
 	 * HikariCP with {@code maximumPoolSize=1}: what a Java user picks today to share one connection.
 	 */
 	HIKARI_1("HIKARI-1") {
