@@ -1,0 +1,136 @@
+package dev.managedconnection;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import dev.managedconnection.RoundTripCountingSocketFactory.RoundTrips;
+import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static dev.managedconnection.TestSql.queryLong;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests that {@link ManagedConnection} validates a connection with a round trip only after it sat
+ * idle past the validation window. Round trips are counted on the wire by
+ * {@link RoundTripCountingSocketFactory}, so any way of validating ({@code isValid}, a query) and
+ * any other traffic an acquisition might cause are seen.
+ */
+class ValidationRoundTripTests {
+
+	private static final int ACQUISITIONS = 10_000;
+
+	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
+
+	private static TestDatabase database;
+
+	private RoundTrips roundTrips;
+
+	@BeforeAll
+	static void createDatabase() {
+		database = TestPostgres.get().createDatabase(ValidationRoundTripTests.class);
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	@BeforeEach
+	void createCounter() {
+		this.roundTrips = RoundTripCountingSocketFactory.newCounter();
+	}
+
+	@AfterEach
+	void removeCounter() {
+		this.roundTrips.close();
+	}
+
+	@Test
+	void countingSeesEveryRoundTripOfAScope() throws SQLException {
+		try (ManagedConnection managed = build(Duration.ofMinutes(10))) {
+			open(managed);
+			long before = this.roundTrips.count();
+			managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT 1"));
+			// The SELECT (with pgjdbc's BEGIN in the same flush) and the COMMIT.
+			assertThat(this.roundTrips.count() - before).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void backToBackAcquisitionsWithinTheWindowSendNoRoundTrip() throws SQLException {
+		// A window far longer than the loop takes, so that no pause of a busy machine can end it.
+		try (ManagedConnection managed = build(Duration.ofMinutes(10))) {
+			open(managed);
+			long before = this.roundTrips.count();
+			for (int i = 0; i < ACQUISITIONS; i++) {
+				managed.execute((connection) -> null);
+			}
+			assertThat(this.roundTrips.count() - before).isZero();
+		}
+	}
+
+	@Test
+	void backToBackAcquisitionsThroughTheScopeApiAndTheDataSourceViewSendNoRoundTrip() throws SQLException {
+		try (ManagedConnection managed = build(Duration.ofMinutes(10))) {
+			open(managed);
+			long before = this.roundTrips.count();
+			for (int i = 0; i < ACQUISITIONS; i++) {
+				managed.acquire(ScopeOptions.DEFAULT);
+				managed.release();
+				try (Connection borrowed = managed.asDataSource().getConnection()) {
+					assertThat(borrowed.isClosed()).isFalse();
+				}
+			}
+			assertThat(this.roundTrips.count() - before).isZero();
+		}
+	}
+
+	@Test
+	void anAcquisitionAfterTheWindowSendsExactlyOneRoundTripAndTheNextOnesNone() throws Exception {
+		Duration window = Duration.ofMillis(100);
+		try (ManagedConnection managed = build(window)) {
+			open(managed);
+			// Let the connection sit idle past the window (this is the precondition, not an assertion).
+			Thread.sleep(window.toMillis() * 3);
+			long before = this.roundTrips.count();
+			managed.execute((connection) -> null);
+			assertThat(this.roundTrips.count() - before).isOne();
+			for (int i = 0; i < 100; i++) {
+				managed.execute((connection) -> null);
+			}
+			assertThat(this.roundTrips.count() - before).as("used moments ago, so not validated again").isOne();
+		}
+	}
+
+	@Test
+	void zeroWindowValidatesEveryAcquisitionWithOneRoundTrip() throws SQLException {
+		try (ManagedConnection managed = build(Duration.ZERO)) {
+			open(managed);
+			long before = this.roundTrips.count();
+			for (int i = 0; i < 100; i++) {
+				managed.execute((connection) -> null);
+			}
+			assertThat(this.roundTrips.count() - before).isEqualTo(100);
+		}
+	}
+
+	private ManagedConnection build(Duration validationWindow) {
+		return TestSql.builderFor(database)
+			.properties(this.roundTrips.connectionProperties())
+			.validationIdleThreshold(validationWindow)
+			.build();
+	}
+
+	private static void open(ManagedConnection managed) throws SQLException {
+		long one = managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT 1"));
+		assertThat(one).isOne();
+	}
+
+}
