@@ -38,10 +38,10 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 	static final String USAGE = """
 			Usage: ThroughputBenchmark [quick|full] [options]
 			  --rounds N              measured rounds after the warm-up round (quick 3, full 5)
-			  --warm-in-ms N          unrecorded run before each platform-thread window (quick 100, full 300)
-			  --window-ms N           window of platform-thread runs (quick 200, full 1500)
-			  --virtual-warm-in-ms N  unrecorded run before each virtual-thread window (quick 300, full 1000)
-			  --virtual-window-ms N   window of virtual-thread runs (quick 1000, full 4000)
+			  --warm-in-ms N          unrecorded run before each platform-thread window (quick 80, full 300)
+			  --window-ms N           window of platform-thread runs (quick 150, full 1500)
+			  --virtual-warm-in-ms N  unrecorded run before each virtual-thread window (quick 200, full 1000)
+			  --virtual-window-ms N   window of virtual-thread runs (quick 600, full 4000)
 			  --threads 1,4,16,64     platform thread counts
 			  --virtual-threads N     virtual threads, 0 for none (1000; needs Java 21+)
 			  --candidates A,B        configurations besides RAW (all)
@@ -53,14 +53,17 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 			""";
 
 	static Settings parse(String[] args) {
+		if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+			throw new IllegalArgumentException(USAGE);
+		}
 		boolean full = args.length > 0 && args[0].equals("full");
 		boolean positional = args.length > 0 && (args[0].equals("full") || args[0].equals("quick"));
 		String mode = full ? "full" : "quick";
 		int rounds = full ? 5 : 3;
-		Duration warmIn = Duration.ofMillis(full ? 300 : 100);
-		Duration window = Duration.ofMillis(full ? 1500 : 200);
-		Duration virtualWarmIn = Duration.ofMillis(full ? 1000 : 300);
-		Duration virtualWindow = Duration.ofMillis(full ? 4000 : 1000);
+		Duration warmIn = Duration.ofMillis(full ? 300 : 80);
+		Duration window = Duration.ofMillis(full ? 1500 : 150);
+		Duration virtualWarmIn = Duration.ofMillis(full ? 1000 : 200);
+		Duration virtualWindow = Duration.ofMillis(full ? 4000 : 600);
 		List<Integer> platformThreads = List.of(1, 4, 16, 64);
 		int virtualThreads = 1000;
 		List<Candidate> candidates = new ArrayList<>(EnumSet.complementOf(EnumSet.of(Candidate.RAW)));

@@ -34,8 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * are local in pgjdbc). Run with {@code -prof gc} for the bytes allocated per operation.
  * <ul>
  * <li>{@code acquireRelease}: {@code acquire(ScopeOptions.DEFAULT)} then {@code release()}, what
- * the {@code @ExclusiveConnection} interceptor does around a method.
- * <li>{@code execute}: {@code execute(callback)} with a callback that does nothing.
+ * the {@code @ExclusiveConnection} interceptor does around a method, without asking for the
+ * connection.
+ * <li>{@code execute}: {@code execute(callback)} with a callback that does nothing (it is handed
+ * the connection).
  * <li>{@code executeWithStatement}: {@code execute} with a callback that creates and closes a
  * statement: the cost the handle adds to each statement, still without a round trip.
  * <li>{@code rawStatement}: creating and closing a statement on a plain pgjdbc connection, to
@@ -59,10 +61,9 @@ public class UncontendedAcquireBenchmark {
 	};
 
 	@Benchmark
-	public Connection acquireRelease(ManagedState state) throws SQLException {
-		Connection connection = state.managed.acquire(ScopeOptions.DEFAULT);
+	public void acquireRelease(ManagedState state) throws SQLException {
+		state.managed.acquire(ScopeOptions.DEFAULT);
 		state.managed.release();
-		return connection;
 	}
 
 	@Benchmark
