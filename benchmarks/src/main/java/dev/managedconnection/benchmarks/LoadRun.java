@@ -1,20 +1,18 @@
 package dev.managedconnection.benchmarks;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.LongSupplier;
 
-import com.sun.management.OperatingSystemMXBean;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one configuration from a number of threads that loop as fast as they can: a warm-in
  * period that is not recorded, then a measurement window in which each thread counts its
- * operations and records their latencies, with the CPU time of the JVM and of the backends
- * read at both ends of the window.
+ * operations and records their latencies, with the CPU time of the JVM and of the backends and
+ * the JVM's context switches read at both ends of the window.
  */
 final class LoadRun {
 
@@ -25,9 +23,6 @@ final class LoadRun {
 	private static final int STOPPED = 2;
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(120);
-
-	private static final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory
-		.getOperatingSystemMXBean();
 
 	private final Subject subject;
 
@@ -67,21 +62,23 @@ final class LoadRun {
 			}
 			start.countDown();
 			sleep(warmIn);
-			long jvmCpuBefore = os.getProcessCpuTime();
+			JvmThreads jvmBefore = JvmThreads.snapshot();
 			long backendCpuBefore = backendCpu.getAsLong();
 			long windowStart = System.nanoTime();
 			this.phase = MEASURING;
 			sleep(window);
 			this.phase = STOPPED;
 			long windowNanos = System.nanoTime() - windowStart;
-			long jvmCpu = os.getProcessCpuTime() - jvmCpuBefore;
 			long backend = backendCpu.getAsLong() - backendCpuBefore;
+			JvmThreads jvmAfter = JvmThreads.snapshot();
+			long jvmCpu = jvmAfter.cpuNanosSince(jvmBefore);
+			long switches = jvmAfter.contextSwitchesSince(jvmBefore);
 			awaitStopped(started);
 			Throwable failed = this.failure;
 			if (failed != null) {
 				throw new IllegalStateException("An operation failed: " + failed, failed);
 			}
-			return summarize(workers, windowNanos, jvmCpu, backend);
+			return summarize(workers, windowNanos, jvmCpu, backend, switches);
 		}
 		finally {
 			this.phase = STOPPED;
@@ -89,7 +86,8 @@ final class LoadRun {
 		}
 	}
 
-	private static Measurement summarize(List<Worker> workers, long windowNanos, long jvmCpu, long backendCpu) {
+	private static Measurement summarize(List<Worker> workers, long windowNanos, long jvmCpu, long backendCpu,
+			long switches) {
 		LatencyHistogram latencies = new LatencyHistogram();
 		long operations = 0;
 		long fewest = Long.MAX_VALUE;
@@ -100,7 +98,7 @@ final class LoadRun {
 			fewest = Math.min(fewest, worker.operations);
 			most = Math.max(most, worker.operations);
 		}
-		return new Measurement(operations, windowNanos, fewest, most, latencies, jvmCpu, backendCpu);
+		return new Measurement(operations, windowNanos, fewest, most, latencies, jvmCpu, backendCpu, switches);
 	}
 
 	private static void awaitStopped(List<Thread> threads) throws InterruptedException {

@@ -10,9 +10,10 @@ package dev.managedconnection.benchmarks;
  * @param latencies the latency of every operation in the window, lock wait included
  * @param jvmCpuNanos the CPU time this JVM used in the window (all its threads, GC and JIT included)
  * @param backendCpuNanos the CPU time the configuration's server processes used in the window
+ * @param jvmContextSwitches the context switches of this JVM's threads in the window, -1 if unknown
  */
 record Measurement(long operations, long windowNanos, long fewestPerThread, long mostPerThread,
-		LatencyHistogram latencies, long jvmCpuNanos, long backendCpuNanos) {
+		LatencyHistogram latencies, long jvmCpuNanos, long backendCpuNanos, long jvmContextSwitches) {
 
 	double operationsPerSecond() {
 		return this.operations * 1e9 / this.windowNanos;
@@ -32,6 +33,11 @@ record Measurement(long operations, long windowNanos, long fewestPerThread, long
 
 	double jvmCpuMicrosPerOperation() {
 		return (this.operations != 0) ? this.jvmCpuNanos / 1e3 / this.operations : 0;
+	}
+
+	double jvmContextSwitchesPerOperation() {
+		return (this.operations != 0 && this.jvmContextSwitches >= 0) ? (double) this.jvmContextSwitches / this.operations
+				: Double.NaN;
 	}
 
 	double backendCpuMicrosPerOperation() {

@@ -42,13 +42,15 @@ final class Report {
 				+ " the RAW runs just before and after it in the same round (in brackets: lowest and highest of the rounds)."
 				+ " Latency includes the wait for the connection. Fairness is the fewest operations of any thread divided by"
 				+ " the most. CPU per operation: this JVM's process CPU time (all threads, JIT and GC included) and the"
-				+ " CPU time of the configuration's server processes, each divided by the operations in the window.");
+				+ " CPU time of the configuration's server processes, each divided by the operations in the window. JVM switches:"
+				+ " context switches of all this JVM's threads per operation (a hand-off of the connection to a parked"
+				+ " thread costs at least one).");
 		for (Workload workload : this.settings.workloads()) {
 			out.println();
 			out.println("## (" + ((workload == Workload.AUTOCOMMIT) ? "a" : "b") + ") " + workload.description());
 			out.println();
-			out.println("| threads | configuration | ops/s | × RAW | p50 µs | p99 µs | fairness | JVM CPU µs/op | backend CPU µs/op |");
-			out.println("|---:|---|---:|---|---:|---:|---:|---:|---:|");
+			out.println("| threads | configuration | ops/s | × RAW | p50 µs | p99 µs | fairness | JVM CPU µs/op | backend CPU µs/op | JVM switches/op |");
+			out.println("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|");
 			for (ThreadKind kind : ThreadKind.values()) {
 				printRows(out, workload, kind);
 			}
@@ -88,7 +90,7 @@ final class Report {
 				.filter(Objects::nonNull)
 				.findFirst()
 				.orElse("not run");
-			out.printf(Locale.ROOT, "| %s | %s | failed: %s | | | | | | |%n", threadLabel, candidate.label(),
+			out.printf(Locale.ROOT, "| %s | %s | failed: %s | | | | | | | |%n", threadLabel, candidate.label(),
 					failure.replace('|', '/'));
 			return;
 		}
@@ -101,13 +103,14 @@ final class Report {
 			ratio = String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", median(ratios), min(ratios), max(ratios));
 		}
 		String failures = (measured.size() < runs.size()) ? " (" + (runs.size() - measured.size()) + " failed)" : "";
-		out.printf(Locale.ROOT, "| %s | %s%s | %,.0f | %s | %.0f | %.0f | %.2f | %.1f | %.1f |%n", threadLabel,
+		out.printf(Locale.ROOT, "| %s | %s%s | %,.0f | %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.2f |%n", threadLabel,
 				candidate.label(), failures, median(values(measured, Outcome::operationsPerSecond)), ratio,
 				median(measurementValues(measured, Measurement::p50Micros)),
 				median(measurementValues(measured, Measurement::p99Micros)),
 				median(measurementValues(measured, Measurement::fairness)),
 				median(measurementValues(measured, Measurement::jvmCpuMicrosPerOperation)),
-				median(measurementValues(measured, Measurement::backendCpuMicrosPerOperation)));
+				median(measurementValues(measured, Measurement::backendCpuMicrosPerOperation)),
+				median(measurementValues(measured, Measurement::jvmContextSwitchesPerOperation)));
 	}
 
 	private void printTargets(PrintStream out) {
