@@ -134,7 +134,7 @@ class ExclusiveConnectionBeanPostProcessorTests {
 			.isThrownBy(() -> run(Map.of(), (context) -> context.registerBean("service", InvalidTimeoutService.class),
 					(context) -> {
 					}))
-			.havingRootCause()
+			.havingCause()
 			.isInstanceOf(IllegalStateException.class)
 			.withMessageContaining("InvalidTimeoutService.run")
 			.withMessageContaining("'never'");

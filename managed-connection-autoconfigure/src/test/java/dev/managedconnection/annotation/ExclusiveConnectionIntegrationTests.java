@@ -117,7 +117,7 @@ class ExclusiveConnectionIntegrationTests {
 		finally {
 			executor.shutdownNow();
 		}
-		assertThat(this.ledger.maxConcurrentHolders).hasValue(1);
+		assertThat(this.ledger.maxConcurrentHolders()).isOne();
 		List<int[]> rows = new ArrayList<>();
 		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
 				ResultSet result = statement.executeQuery("SELECT call_id, step, backend_pid FROM call_log ORDER BY id")) {
@@ -244,7 +244,7 @@ class ExclusiveConnectionIntegrationTests {
 	@Service
 	static class LedgerService {
 
-		final AtomicInteger maxConcurrentHolders = new AtomicInteger();
+		private final AtomicInteger maxConcurrentHolders = new AtomicInteger();
 
 		private final AtomicInteger holders = new AtomicInteger();
 
@@ -260,6 +260,10 @@ class ExclusiveConnectionIntegrationTests {
 			this.jdbcClient = jdbcClient;
 			this.managedConnection = managedConnection;
 			this.audit = audit;
+		}
+
+		public int maxConcurrentHolders() {
+			return this.maxConcurrentHolders.get();
 		}
 
 		@ExclusiveConnection(commit = true)
@@ -310,7 +314,7 @@ class ExclusiveConnectionIntegrationTests {
 			insert(amount);
 		}
 
-		@ExclusiveConnection
+		@ExclusiveConnection(commit = true)
 		public int[] outerCallingAudit() {
 			int outer = heldBackendPid();
 			int inner = this.audit.backendPid();
@@ -350,7 +354,7 @@ class ExclusiveConnectionIntegrationTests {
 			this.jdbcClient = jdbcClient;
 		}
 
-		@ExclusiveConnection
+		@ExclusiveConnection(commit = true)
 		public int backendPid() {
 			return this.jdbcClient.sql("SELECT pg_backend_pid()").query(Integer.class).single();
 		}

@@ -63,7 +63,6 @@ class ExclusiveConnectionInterceptorTests {
 			.password(db.password())
 			.build();
 		this.ledger = proxy(new Ledger(this.managedConnection), this.managedConnection);
-		this.ledger.self = this.ledger;
 	}
 
 	@AfterEach
@@ -136,7 +135,7 @@ class ExclusiveConnectionInterceptorTests {
 				.withMessageContaining("Ledger.backendPid")
 				.havingCause()
 				.isInstanceOf(SQLException.class);
-			assertThat(ledger.calls).hasValue(0);
+			assertThat(ledger.calls()).isZero();
 		}
 	}
 
@@ -151,7 +150,7 @@ class ExclusiveConnectionInterceptorTests {
 			assertThatExceptionOfType(CannotGetJdbcConnectionException.class).isThrownBy(this.ledger::quick)
 				.havingCause()
 				.isInstanceOf(AcquireTimeoutException.class);
-			assertThat(this.ledger.calls).hasValue(0);
+			assertThat(this.ledger.calls()).isZero();
 			release.countDown();
 			holder.get(30, TimeUnit.SECONDS);
 		}
@@ -162,7 +161,7 @@ class ExclusiveConnectionInterceptorTests {
 	}
 
 	@Test
-	void nestedCallJoinsTheOuterCallOnTheSameConnection() {
+	void nestedCallJoinsTheOuterCallOnTheSameConnection() throws SQLException {
 		int[] pids = this.ledger.outerReturningPids();
 		assertThat(pids[1]).isEqualTo(pids[0]);
 		assertThat(this.managedConnection.isHeldByCurrentThread()).isFalse();
@@ -175,7 +174,7 @@ class ExclusiveConnectionInterceptorTests {
 	}
 
 	@Test
-	void closeTrueClosesThePhysicalConnectionAfterTheCall() {
+	void closeTrueClosesThePhysicalConnectionAfterTheCall() throws SQLException {
 		int first = this.ledger.backendPidThenClose();
 		int second = this.ledger.backendPid();
 		assertThat(second).isNotEqualTo(first);
@@ -187,7 +186,9 @@ class ExclusiveConnectionInterceptorTests {
 		proxyFactory.setProxyTargetClass(true);
 		proxyFactory.addAdvice(
 				new ExclusiveConnectionInterceptor(() -> managedConnection, new ExclusiveConnectionAttributeSource()));
-		return (Ledger) proxyFactory.getProxy();
+		Ledger proxy = (Ledger) proxyFactory.getProxy();
+		target.self = proxy;
+		return proxy;
 	}
 
 	private static int amounts() throws SQLException {
@@ -199,11 +200,12 @@ class ExclusiveConnectionInterceptorTests {
 	}
 
 	/**
-	 * The advised target; every annotated method counts its calls.
+	 * The advised target; its methods that reach the database commit, because with
+	 * autocommit off even a query opens a transaction.
 	 */
 	static class Ledger {
 
-		final AtomicInteger calls = new AtomicInteger();
+		private final AtomicInteger calls = new AtomicInteger();
 
 		private final ManagedConnection managedConnection;
 
@@ -219,17 +221,21 @@ class ExclusiveConnectionInterceptorTests {
 			return this.managedConnection.isHeldByCurrentThread();
 		}
 
+		public int calls() {
+			return this.calls.get();
+		}
+
 		public boolean notAnnotated() {
 			return this.managedConnection.isHeldByCurrentThread();
 		}
 
-		@ExclusiveConnection
+		@ExclusiveConnection(commit = true)
 		public int backendPid() throws SQLException {
 			this.calls.incrementAndGet();
 			return queryPid();
 		}
 
-		@ExclusiveConnection(close = true)
+		@ExclusiveConnection(commit = true, close = true)
 		public int backendPidThenClose() throws SQLException {
 			this.calls.incrementAndGet();
 			return queryPid();
@@ -279,7 +285,7 @@ class ExclusiveConnectionInterceptorTests {
 			this.calls.incrementAndGet();
 		}
 
-		@ExclusiveConnection
+		@ExclusiveConnection(commit = true)
 		public int[] outerReturningPids() throws SQLException {
 			int outer = queryPid();
 			int inner = this.self.backendPid();

@@ -298,7 +298,7 @@ class ManagedConnectionAutoConfigurationTests {
 			try {
 				Future<?> holder = executor.submit(() -> managedConnection.execute((connection) -> {
 					holding.countDown();
-					return release.await(30, TimeUnit.SECONDS);
+					return awaitQuietly(release);
 				}));
 				assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
 				assertThatExceptionOfType(AcquireTimeoutException.class)
@@ -325,12 +325,23 @@ class ManagedConnectionAutoConfigurationTests {
 				"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password());
 	}
 
+	private static boolean awaitQuietly(CountDownLatch latch) {
+		try {
+			return latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
 	private static boolean autoCommitInScope(AssertableApplicationContext context) throws SQLException {
 		return context.getBean(ManagedConnection.class).execute(Connection::getAutoCommit);
 	}
 
 	static String query(ManagedConnection managedConnection, String sql) throws SQLException {
-		return managedConnection.execute((connection) -> {
+		// With autocommit off even a query opens a transaction: commit it on return.
+		return managedConnection.execute(ScopeOptions.DEFAULT.withCommit(true), (connection) -> {
 			try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
 				result.next();
 				return result.getString(1);
