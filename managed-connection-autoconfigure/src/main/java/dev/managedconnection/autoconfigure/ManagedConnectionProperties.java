@@ -28,8 +28,10 @@ public class ManagedConnectionProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Whether the connection is in auto-commit mode while a scope holds it. Outside a
-	 * scope, each DataSource borrow is always auto-committed.
+	 * Whether the connection is in auto-commit mode while a scope holds it. When off, the
+	 * first statement, even a query, opens a transaction that the scope must end: use
+	 * '@ExclusiveConnection(commit = true)', '@Transactional', or commit or roll back
+	 * yourself. Outside a scope, each DataSource borrow is always auto-committed.
 	 */
 	private boolean autoCommit = false;
 

@@ -1,9 +1,14 @@
 package dev.managedconnection.autoconfigure;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
@@ -35,6 +42,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -43,6 +51,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.entry;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ManagedConnectionAutoConfiguration}: every condition, property and
@@ -318,6 +328,122 @@ class ManagedConnectionAutoConfigurationTests {
 		withDatabase()
 			.withPropertyValues("managed-connection.validation-idle-threshold=0", "managed-connection.socket-timeout=0")
 			.run((context) -> assertThat(query(context.getBean(ManagedConnection.class), "SELECT 1")).isEqualTo("1"));
+	}
+
+	@Test
+	void bindsEveryProperty() {
+		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:1/app",
+				"managed-connection.auto-commit=true", "managed-connection.acquire-timeout=2s",
+				"managed-connection.fair=false", "managed-connection.validation-timeout=3s",
+				"managed-connection.validation-idle-threshold=0", "managed-connection.connect-timeout=4s",
+				"managed-connection.socket-timeout=1m", "managed-connection.application-name=ledger",
+				"managed-connection.properties.sslmode=disable", "managed-connection.properties.prepareThreshold=0")
+			.run((context) -> {
+				ManagedConnectionProperties properties = context.getBean(ManagedConnectionProperties.class);
+				assertThat(properties.isEnabled()).isTrue();
+				assertThat(properties.isAutoCommit()).isTrue();
+				assertThat(properties.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(properties.isFair()).isFalse();
+				assertThat(properties.getValidationTimeout()).isEqualTo(Duration.ofSeconds(3));
+				assertThat(properties.getValidationIdleThreshold()).isZero();
+				assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(4));
+				assertThat(properties.getSocketTimeout()).isEqualTo(Duration.ofMinutes(1));
+				assertThat(properties.getApplicationName()).isEqualTo("ledger");
+				assertThat(properties.getProperties()).containsExactly(entry("sslmode", "disable"),
+						entry("prepareThreshold", "0"));
+			});
+	}
+
+	@Test
+	void propertiesHaveTheDocumentedDefaults() {
+		ManagedConnectionProperties properties = new ManagedConnectionProperties();
+		assertThat(properties.isEnabled()).isTrue();
+		assertThat(properties.isAutoCommit()).isFalse();
+		assertThat(properties.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(properties.isFair()).isTrue();
+		assertThat(properties.getValidationTimeout()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(properties.getValidationIdleThreshold()).isEqualTo(Duration.ofMillis(500));
+		assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(properties.getSocketTimeout()).isNull();
+		assertThat(properties.getApplicationName()).isNull();
+		assertThat(properties.getProperties()).isEmpty();
+	}
+
+	@Test
+	void socketTimeoutIsPassedToPgjdbc() {
+		withDatabase().withPropertyValues("managed-connection.socket-timeout=45s")
+			.run((context) -> assertThat(
+					context.getBean(ManagedConnection.class).execute(Connection::getNetworkTimeout))
+				.isEqualTo(45_000));
+	}
+
+	@Test
+	void noSocketTimeoutByDefault() {
+		withDatabase().run((context) -> assertThat(
+				context.getBean(ManagedConnection.class).execute(Connection::getNetworkTimeout))
+			.isZero());
+	}
+
+	@Test
+	void zeroValidationIdleThresholdChecksTheConnectionOnEveryAcquisition() {
+		withDatabase().withPropertyValues("managed-connection.validation-idle-threshold=0").run((context) -> {
+			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
+			String terminated = query(managedConnection, "SELECT pg_backend_pid()");
+			terminate(terminated);
+			// Validation finds the connection dead and opens a new one before handing it out.
+			assertThat(query(managedConnection, "SELECT pg_backend_pid()")).isNotEqualTo(terminated);
+		});
+	}
+
+	@Test
+	void connectionUsedWithinTheValidationIdleThresholdIsNotChecked() {
+		withDatabase().withPropertyValues("managed-connection.validation-idle-threshold=1h").run((context) -> {
+			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
+			terminate(query(managedConnection, "SELECT pg_backend_pid()"));
+			// No round trip before handing it out, so the caller meets the dead connection.
+			assertThatExceptionOfType(SQLException.class)
+				.isThrownBy(() -> query(managedConnection, "SELECT pg_backend_pid()"));
+		});
+	}
+
+	@Test
+	void configurationMetadataDescribesEveryProperty() throws IOException {
+		String json;
+		try (InputStream metadata = new ClassPathResource("META-INF/spring-configuration-metadata.json")
+			.getInputStream()) {
+			json = new String(metadata.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		DocumentContext metadata = JsonPath.parse(json);
+		List<String> names = metadata.read("$.properties[*].name");
+		assertThat(names).containsExactlyInAnyOrder("managed-connection.enabled", "managed-connection.auto-commit",
+				"managed-connection.acquire-timeout", "managed-connection.fair", "managed-connection.validation-timeout",
+				"managed-connection.validation-idle-threshold", "managed-connection.connect-timeout",
+				"managed-connection.socket-timeout", "managed-connection.application-name",
+				"managed-connection.properties");
+		List<String> descriptions = metadata.read("$.properties[*].description");
+		assertThat(descriptions).hasSameSizeAs(names).allSatisfy((description) -> assertThat(description).isNotBlank());
+		List<String> acquireTimeoutDefault = metadata
+			.read("$.properties[?(@.name == 'managed-connection.acquire-timeout')].defaultValue");
+		assertThat(acquireTimeoutDefault).containsExactly("30s");
+		List<String> driverPropertyHints = metadata
+			.read("$.hints[?(@.name == 'managed-connection.properties.keys')].values[*].value");
+		assertThat(driverPropertyHints).contains("sslmode", "prepareThreshold");
+	}
+
+	private static void terminate(String backendPid) throws SQLException {
+		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
+			statement.execute("SELECT pg_terminate_backend(" + backendPid + ")");
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> !backendExists(backendPid));
+	}
+
+	private static boolean backendExists(String backendPid) throws SQLException {
+		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
+				ResultSet result = statement
+					.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backendPid)) {
+			result.next();
+			return result.getInt(1) > 0;
+		}
 	}
 
 	private ApplicationContextRunner withDatabase() {
