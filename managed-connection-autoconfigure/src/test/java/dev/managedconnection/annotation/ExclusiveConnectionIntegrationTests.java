@@ -155,6 +155,15 @@ class ExclusiveConnectionIntegrationTests {
 	}
 
 	@Test
+	void exclusiveConnectionOptionsApplyToATransactionalMethod() throws SQLException {
+		// Were the transaction to begin first, it would hold the connection and this
+		// annotation's scope would only join it, ignoring close = true.
+		this.ledger.depositTransactionallyThenClose(6);
+		assertThat(this.managedConnection.isClosed()).isTrue();
+		assertThat(committedAmount()).isEqualTo(6);
+	}
+
+	@Test
 	void transactionIsRolledBackWhenTheMethodThrowsAndTheExceptionPropagatesUnchanged() throws SQLException {
 		assertThatExceptionOfType(LedgerException.class)
 			.isThrownBy(() -> this.ledger.depositTransactionallyThenFail(10))
@@ -290,6 +299,12 @@ class ExclusiveConnectionIntegrationTests {
 			insert(amount);
 			return new TransactionalView(TransactionSynchronizationManager.isActualTransactionActive(),
 					this.managedConnection.isHeldByCurrentThread(), jdbcClientBackendPid(), heldBackendPid());
+		}
+
+		@ExclusiveConnection(close = true)
+		@Transactional
+		public void depositTransactionallyThenClose(int amount) {
+			insert(amount);
 		}
 
 		@ExclusiveConnection
