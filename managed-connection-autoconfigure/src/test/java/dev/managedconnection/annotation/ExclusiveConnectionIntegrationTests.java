@@ -164,6 +164,13 @@ class ExclusiveConnectionIntegrationTests {
 	}
 
 	@Test
+	void readOnlyTransactionEndsTheQuerysTransactionWithoutCommitTrue() {
+		this.ledger.deposit(3);
+		assertThat(this.ledger.totalReadOnly()).isEqualTo(3);
+		assertThat(this.managedConnection.isHeldByCurrentThread()).isFalse();
+	}
+
+	@Test
 	void transactionIsRolledBackWhenTheMethodThrowsAndTheExceptionPropagatesUnchanged() throws SQLException {
 		assertThatExceptionOfType(LedgerException.class)
 			.isThrownBy(() -> this.ledger.depositTransactionallyThenFail(10))
@@ -312,6 +319,12 @@ class ExclusiveConnectionIntegrationTests {
 		public void depositTransactionallyThenFail(int amount) {
 			insert(amount);
 			throw new LedgerException("refused");
+		}
+
+		@ExclusiveConnection
+		@Transactional(readOnly = true)
+		public int totalReadOnly() {
+			return this.jdbcClient.sql("SELECT coalesce(sum(amount), 0) FROM ledger").query(Integer.class).single();
 		}
 
 		@Transactional
