@@ -52,7 +52,6 @@ import java.lang.annotation.Target;
  * {@link java.util.concurrent.Future Future} or a Reactive Streams {@code Publisher}
  * cannot use it; such a method fails the application's startup.
  *
- * @author Managed Connection contributors
  * @since 0.1.0
  * @see ExclusiveConnectionBeanPostProcessor
  */

@@ -23,8 +23,6 @@ import org.springframework.util.StringValueResolver;
  * Reads {@link ExclusiveConnection @ExclusiveConnection} once per method and target class
  * and caches the resulting {@link ScopeOptions}, so that the interceptor's hot path is a
  * map lookup.
- *
- * @author Managed Connection contributors
  */
 final class ExclusiveConnectionAttributeSource {
 

@@ -36,7 +36,6 @@ import org.springframework.util.StringValueResolver;
  * annotation with an invalid {@link ExclusiveConnection#acquireTimeout() acquireTimeout},
  * fails the application's startup with a message naming the method.
  *
- * @author Managed Connection contributors
  * @since 0.1.0
  */
 @SuppressWarnings("serial")

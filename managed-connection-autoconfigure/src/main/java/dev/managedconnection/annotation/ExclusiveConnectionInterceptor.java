@@ -31,8 +31,6 @@ import org.springframework.util.function.SingletonSupplier;
  * example a serialization failure or a deferred constraint violation) is translated with
  * Spring's PostgreSQL error codes into a {@link DataAccessException}, as
  * {@code JdbcTemplate} would.
- *
- * @author Managed Connection contributors
  */
 final class ExclusiveConnectionInterceptor implements MethodInterceptor {
 

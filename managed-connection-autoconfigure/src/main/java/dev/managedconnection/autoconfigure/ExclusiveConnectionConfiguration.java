@@ -17,8 +17,6 @@ import org.springframework.jdbc.CannotGetJdbcConnectionException;
 /**
  * Configuration of {@link ExclusiveConnection @ExclusiveConnection} support, imported by
  * {@link ManagedConnectionAutoConfiguration}.
- *
- * @author Managed Connection contributors
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass({ AbstractBeanFactoryAwareAdvisingPostProcessor.class, CannotGetJdbcConnectionException.class })
@@ -32,7 +30,8 @@ class ExclusiveConnectionConfiguration {
 		ExclusiveConnectionBeanPostProcessor postProcessor = new ExclusiveConnectionBeanPostProcessor(
 				managedConnection::getObject);
 		// Class-based proxies by default, as Boot's own proxies.
-		postProcessor.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
+		postProcessor
+			.setProxyTargetClass(environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true));
 		return postProcessor;
 	}
 

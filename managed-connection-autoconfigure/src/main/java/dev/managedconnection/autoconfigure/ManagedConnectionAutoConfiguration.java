@@ -23,7 +23,6 @@ import org.springframework.context.annotation.Import;
  * backs off; backs off itself for a user-defined {@code ManagedConnection} or
  * {@code DataSource} bean, and entirely for {@code managed-connection.enabled=false}.
  *
- * @author Managed Connection contributors
  * @since 0.1.0
  */
 @AutoConfiguration(before = DataSourceAutoConfiguration.class)

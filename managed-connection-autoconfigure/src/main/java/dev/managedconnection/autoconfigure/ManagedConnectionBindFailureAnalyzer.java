@@ -19,8 +19,6 @@ import org.springframework.core.convert.ConversionException;
  * {@link AbstractFailureAnalyzer} that reports a {@code managed-connection.*} property whose
  * value cannot be converted, such as an unparsable duration, with the accepted formats.
  * Ordered before Boot's general bind failure analyzer, which handles every other property.
- *
- * @author Managed Connection contributors
  */
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ManagedConnectionBindFailureAnalyzer extends AbstractFailureAnalyzer<BindException> {

@@ -13,8 +13,6 @@ import org.springframework.core.env.Environment;
 /**
  * Configuration of the {@link ManagedConnection} bean, imported by
  * {@link ManagedConnectionAutoConfiguration}.
- *
- * @author Managed Connection contributors
  */
 @Configuration(proxyBeanMethods = false)
 class ManagedConnectionConfiguration {

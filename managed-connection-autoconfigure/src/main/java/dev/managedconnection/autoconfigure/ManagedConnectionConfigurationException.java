@@ -9,8 +9,6 @@ import org.jspecify.annotations.Nullable;
  * {@link dev.managedconnection.ManagedConnection ManagedConnection} is invalid;
  * {@link ManagedConnectionFailureAnalyzer} turns it into a report that names the property
  * and says how to fix it.
- *
- * @author Managed Connection contributors
  */
 @SuppressWarnings("serial")
 final class ManagedConnectionConfigurationException extends RuntimeException {

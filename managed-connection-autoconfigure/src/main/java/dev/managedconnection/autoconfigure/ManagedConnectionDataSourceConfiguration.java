@@ -13,8 +13,6 @@ import org.springframework.context.annotation.Configuration;
  * Configuration of the {@link DataSource} view of the {@link ManagedConnection}, imported
  * by {@link ManagedConnectionAutoConfiguration} so that Boot's JDBC, transaction, SQL
  * initialization and Flyway auto-configurations run on the managed connection.
- *
- * @author Managed Connection contributors
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnSingleCandidate(ManagedConnection.class)

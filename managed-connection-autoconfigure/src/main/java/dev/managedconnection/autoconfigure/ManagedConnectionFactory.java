@@ -15,8 +15,6 @@ import org.springframework.util.StringUtils;
 /**
  * Validates the configuration and builds the auto-configured {@link ManagedConnection}.
  * Nothing here touches the database: the connection opens on first use.
- *
- * @author Managed Connection contributors
  */
 final class ManagedConnectionFactory {
 
@@ -58,8 +56,8 @@ final class ManagedConnectionFactory {
 	 * @param defaultApplicationName the application name to use when none is configured
 	 * @return the factory
 	 */
-	static ManagedConnectionFactory of(ManagedConnectionProperties properties, DataSourceProperties dataSourceProperties,
-			@Nullable String defaultApplicationName) {
+	static ManagedConnectionFactory of(ManagedConnectionProperties properties,
+			DataSourceProperties dataSourceProperties, @Nullable String defaultApplicationName) {
 		return new ManagedConnectionFactory(properties, new Target(dataSourceProperties.getUrl(),
 				dataSourceProperties.getUsername(), dataSourceProperties.getPassword(), null), defaultApplicationName);
 	}

@@ -9,8 +9,6 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
  * {@link AbstractFailureAnalyzer} that reports a
  * {@link ManagedConnectionConfigurationException}: which property is wrong, and what to set
  * it to.
- *
- * @author Managed Connection contributors
  */
 class ManagedConnectionFailureAnalyzer extends AbstractFailureAnalyzer<ManagedConnectionConfigurationException> {
 

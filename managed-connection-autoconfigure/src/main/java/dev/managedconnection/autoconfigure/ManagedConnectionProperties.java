@@ -15,7 +15,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code username} and {@code password}; everything else is under
  * {@code managed-connection.*}.
  *
- * @author Managed Connection contributors
  * @since 0.1.0
  */
 @ConfigurationProperties("managed-connection")

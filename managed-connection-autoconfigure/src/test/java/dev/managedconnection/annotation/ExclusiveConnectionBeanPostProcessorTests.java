@@ -167,8 +167,8 @@ class ExclusiveConnectionBeanPostProcessorTests {
 			Consumer<GenericApplicationContext> assertions) {
 		try (GenericApplicationContext context = new GenericApplicationContext()) {
 			context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("test", properties));
-			context.registerBean(ExclusiveConnectionBeanPostProcessor.class,
-					() -> new ExclusiveConnectionBeanPostProcessor(ExclusiveConnectionBeanPostProcessorTests::noConnection));
+			context.registerBean(ExclusiveConnectionBeanPostProcessor.class, () -> new ExclusiveConnectionBeanPostProcessor(
+					ExclusiveConnectionBeanPostProcessorTests::noConnection));
 			registrations.accept(context);
 			context.refresh();
 			assertions.accept(context);

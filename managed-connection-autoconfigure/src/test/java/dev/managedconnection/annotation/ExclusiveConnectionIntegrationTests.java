@@ -120,7 +120,8 @@ class ExclusiveConnectionIntegrationTests {
 		assertThat(this.ledger.maxConcurrentHolders()).isOne();
 		List<int[]> rows = new ArrayList<>();
 		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery("SELECT call_id, step, backend_pid FROM call_log ORDER BY id")) {
+				ResultSet result = statement
+					.executeQuery("SELECT call_id, step, backend_pid FROM call_log ORDER BY id")) {
 			while (result.next()) {
 				rows.add(new int[] { result.getInt(1), result.getInt(2), result.getInt(3) });
 			}
@@ -209,7 +210,8 @@ class ExclusiveConnectionIntegrationTests {
 
 	@Test
 	void asynchronousReturnTypeFailsTheStartupNamingTheMethod() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class))
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class))
 			.withPropertyValues("spring.datasource.url=" + db.url())
 			.withBean(AsyncLedgerService.class)
 			.run((context) -> assertThat(context).hasFailed()

@@ -285,7 +285,8 @@ class ManagedConnectionAutoConfigurationTests {
 
 	@Test
 	void explicitApplicationNameWinsOverTheSpringApplicationName() {
-		withDatabase().withPropertyValues("spring.application.name=billing", "managed-connection.application-name=ledger")
+		withDatabase()
+			.withPropertyValues("spring.application.name=billing", "managed-connection.application-name=ledger")
 			.run((context) -> assertThat(query(context.getBean(ManagedConnection.class),
 					"SELECT current_setting('application_name')"))
 				.isEqualTo("ledger"));
@@ -416,7 +417,8 @@ class ManagedConnectionAutoConfigurationTests {
 		DocumentContext metadata = JsonPath.parse(json);
 		List<String> names = metadata.read("$.properties[*].name");
 		assertThat(names).containsExactlyInAnyOrder("managed-connection.enabled", "managed-connection.auto-commit",
-				"managed-connection.acquire-timeout", "managed-connection.fair", "managed-connection.validation-timeout",
+				"managed-connection.acquire-timeout", "managed-connection.fair",
+				"managed-connection.validation-timeout",
 				"managed-connection.validation-idle-threshold", "managed-connection.connect-timeout",
 				"managed-connection.socket-timeout", "managed-connection.application-name",
 				"managed-connection.properties");
