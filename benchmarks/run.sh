@@ -36,9 +36,9 @@ if ! command -v taskset >/dev/null; then
   pin=()
 fi
 
-# Compiling only: the tests are the test suite's business, and the enforcer rules are checked by verify.
+# Compiling only: the tests are the test suite's business.
 echo "Building the benchmarks module..." >&2
-./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests -Denforcer.skip=true
+./mvnw -q -B -ntp -pl benchmarks -am package -DskipTests
 classpath="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 
 echo "Running on $("$java_bin" -version 2>&1 | head -1), pinned to CPU $cpu; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

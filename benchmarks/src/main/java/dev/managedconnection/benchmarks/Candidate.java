@@ -31,6 +31,16 @@ enum Candidate {
 	},
 
 	/**
+	 * A Spring bean method annotated with {@code @ExclusiveConnection}.
+	 */
+	ANNOTATED("ANNOTATED") {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			return new AnnotatedSubject(fixtures.database(), workload);
+		}
+	},
+
+	/**
 	 * HikariCP with {@code maximumPoolSize=1}: what a Java user picks today to share one connection.
 	 */
 	HIKARI_1("HIKARI-1") {

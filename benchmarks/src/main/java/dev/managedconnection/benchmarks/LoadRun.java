@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -50,11 +51,13 @@ final class LoadRun {
 	 */
 	Measurement measure(Duration warmIn, Duration window, LongSupplier backendCpu) throws Exception {
 		CountDownLatch start = new CountDownLatch(1);
+		CountDownLatch stopped = new CountDownLatch(this.threads);
+		CountDownLatch exit = new CountDownLatch(1);
 		List<Worker> workers = new ArrayList<>(this.threads);
 		List<Thread> started = new ArrayList<>(this.threads);
 		try {
 			for (int i = 0; i < this.threads; i++) {
-				Worker worker = new Worker(start);
+				Worker worker = new Worker(start, stopped, exit);
 				workers.add(worker);
 				Thread thread = this.kind.newThread("bench-" + i, worker);
 				thread.start();
@@ -69,11 +72,17 @@ final class LoadRun {
 			sleep(window);
 			this.phase = STOPPED;
 			long windowNanos = System.nanoTime() - windowStart;
+			// The operations that started in the window finish first; the threads stay alive
+			// until their CPU time has been read.
+			if (!stopped.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new IllegalStateException("Benchmark threads did not stop within " + STOP_TIMEOUT);
+			}
 			long backend = backendCpu.getAsLong() - backendCpuBefore;
 			JvmThreads jvmAfter = JvmThreads.snapshot();
 			long jvmCpu = jvmAfter.cpuNanosSince(jvmBefore);
 			long switches = jvmAfter.contextSwitchesSince(jvmBefore);
-			awaitStopped(started);
+			exit.countDown();
+			awaitExited(started);
 			Throwable failed = this.failure;
 			if (failed != null) {
 				throw new IllegalStateException("An operation failed: " + failed, failed);
@@ -83,6 +92,7 @@ final class LoadRun {
 		finally {
 			this.phase = STOPPED;
 			start.countDown();
+			exit.countDown();
 		}
 	}
 
@@ -101,7 +111,7 @@ final class LoadRun {
 		return new Measurement(operations, windowNanos, fewest, most, latencies, jvmCpu, backendCpu, switches);
 	}
 
-	private static void awaitStopped(List<Thread> threads) throws InterruptedException {
+	private static void awaitExited(List<Thread> threads) throws InterruptedException {
 		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
 		for (Thread thread : threads) {
 			long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
@@ -120,18 +130,24 @@ final class LoadRun {
 
 	/**
 	 * One benchmark thread: loops until stopped, counting and timing only the operations that
-	 * start inside the window.
+	 * start inside the window, then waits to be let go.
 	 */
 	private final class Worker implements Runnable {
 
 		private final CountDownLatch start;
 
+		private final CountDownLatch stopped;
+
+		private final CountDownLatch exit;
+
 		private final LatencyHistogram latencies = new LatencyHistogram();
 
 		private long operations;
 
-		Worker(CountDownLatch start) {
+		Worker(CountDownLatch start, CountDownLatch stopped, CountDownLatch exit) {
 			this.start = start;
+			this.stopped = stopped;
+			this.exit = exit;
 		}
 
 		@Override
@@ -153,6 +169,15 @@ final class LoadRun {
 			catch (Throwable ex) {
 				LoadRun.this.failure = ex;
 				LoadRun.this.phase = STOPPED;
+			}
+			finally {
+				this.stopped.countDown();
+			}
+			try {
+				this.exit.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 		}
 
