@@ -76,18 +76,44 @@ enum Candidate {
 	LOCK_FAIR("LOCK-FAIR") {
 		@Override
 		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new FairLockSubject(fixtures.database(), workload);
+			return new FairLockSubject(fixtures.database(), workload, false);
+		}
+	},
+
+	/**
+	 * A diagnostic, not run by default: {@code LOCK-FAIR} waiting with a deadline as the managed
+	 * connection does ({@code tryLock(timeout)}) instead of {@code lock()}.
+	 */
+	LOCK_FAIR_TIMED("LOCK-FAIR-TIMED", false) {
+		@Override
+		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+			return new FairLockSubject(fixtures.database(), workload, true);
 		}
 	};
 
 	private final String label;
 
+	private final boolean byDefault;
+
 	Candidate(String label) {
+		this(label, true);
+	}
+
+	Candidate(String label, boolean byDefault) {
 		this.label = label;
+		this.byDefault = byDefault;
 	}
 
 	String label() {
 		return this.label;
+	}
+
+	/**
+	 * Return whether the harness runs this configuration when none are named.
+	 * @return whether it is in the default set
+	 */
+	boolean byDefault() {
+		return this.byDefault;
 	}
 
 	/**

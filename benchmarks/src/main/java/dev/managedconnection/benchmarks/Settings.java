@@ -2,9 +2,7 @@ package dev.managedconnection.benchmarks;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 
@@ -44,7 +42,7 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 			  --virtual-window-ms N   window of virtual-thread runs (quick 600, full 4000)
 			  --threads 1,4,16,64     platform thread counts
 			  --virtual-threads N     virtual threads, 0 for none (1000; needs Java 21+)
-			  --candidates A,B        configurations besides RAW (all)
+			  --candidates A,B        configurations besides RAW (all but the diagnostic LOCK-FAIR-TIMED)
 			  --workloads a,b         autocommit and/or commit (both)
 			  --raw-every N           configurations between two RAW runs (3)
 			  --seed N                seed of the shuffles (random)
@@ -66,7 +64,9 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 		Duration virtualWindow = Duration.ofMillis(full ? 4000 : 600);
 		List<Integer> platformThreads = List.of(1, 4, 16, 64);
 		int virtualThreads = 1000;
-		List<Candidate> candidates = new ArrayList<>(EnumSet.complementOf(EnumSet.of(Candidate.RAW)));
+		List<Candidate> candidates = Arrays.stream(Candidate.values())
+			.filter((candidate) -> candidate != Candidate.RAW && candidate.byDefault())
+			.toList();
 		List<Workload> workloads = List.of(Workload.values());
 		int rawEvery = 3;
 		long seed = System.nanoTime();

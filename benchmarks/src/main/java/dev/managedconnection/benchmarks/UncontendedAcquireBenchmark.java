@@ -9,6 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import dev.managedconnection.ConnectionCallback;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
+import dev.managedconnection.annotation.ExclusiveConnection;
+import dev.managedconnection.annotation.ExclusiveConnectionBeanPostProcessor;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,6 +24,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+
+import org.springframework.context.support.GenericApplicationContext;
 
 /**
  * The uncontended hot path of {@link ManagedConnection} without I/O, on one thread: acquire,
@@ -40,6 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * the connection).
  * <li>{@code executeWithStatement}: {@code execute} with a callback that creates and closes a
  * statement: the cost the handle adds to each statement, still without a round trip.
+ * <li>{@code annotated}: a call of an {@code @ExclusiveConnection} bean method that does nothing,
+ * through its class-based proxy: the interceptor's cost on top of {@code acquireRelease}.
+ * <li>{@code annotatedWithConnection}: the same, with the method asking for
+ * {@code currentConnection()}.
  * <li>{@code rawStatement}: creating and closing a statement on a plain pgjdbc connection, to
  * subtract from {@code executeWithStatement}.
  * <li>{@code fairLock}: lock and unlock of a fair {@code ReentrantLock}, the floor.
@@ -74,6 +82,16 @@ public class UncontendedAcquireBenchmark {
 	@Benchmark
 	public Object executeWithStatement(ManagedState state) throws SQLException {
 		return state.managed.execute(CREATE_STATEMENT);
+	}
+
+	@Benchmark
+	public void annotated(AnnotatedState state) {
+		state.bean.nothing();
+	}
+
+	@Benchmark
+	public Connection annotatedWithConnection(AnnotatedState state) {
+		return state.bean.connection();
 	}
 
 	@Benchmark
@@ -127,6 +145,72 @@ public class UncontendedAcquireBenchmark {
 		@TearDown(Level.Trial)
 		public void close() {
 			this.managed.close();
+		}
+
+	}
+
+	/**
+	 * A managed connection and an annotated bean in the smallest application context that
+	 * applies the annotation as the auto-configuration does.
+	 */
+	@State(Scope.Benchmark)
+	public static class AnnotatedState {
+
+		ManagedConnection managed;
+
+		GenericApplicationContext context;
+
+		AnnotatedBean bean;
+
+		@Setup(Level.Trial)
+		public void open() throws SQLException {
+			Database database = Database.fromEnvironment(System.getenv());
+			this.managed = ManagedConnection.builder()
+				.url(database.url())
+				.username(database.username())
+				.password(database.password())
+				.applicationName("mc-bench-jmh-annotated")
+				.autoCommit(true)
+				.build();
+			this.managed.execute(ManagedState::selectOne);
+			this.context = new GenericApplicationContext();
+			this.context.registerBean(ExclusiveConnectionBeanPostProcessor.class, () -> {
+				ExclusiveConnectionBeanPostProcessor postProcessor = new ExclusiveConnectionBeanPostProcessor(
+						() -> this.managed);
+				postProcessor.setProxyTargetClass(true);
+				return postProcessor;
+			});
+			this.context.registerBean(AnnotatedBean.class, () -> new AnnotatedBean(this.managed));
+			this.context.refresh();
+			this.bean = this.context.getBean(AnnotatedBean.class);
+		}
+
+		@TearDown(Level.Trial)
+		public void close() {
+			this.context.close();
+			this.managed.close();
+		}
+
+	}
+
+	/**
+	 * The annotated bean.
+	 */
+	public static class AnnotatedBean {
+
+		private final ManagedConnection managed;
+
+		AnnotatedBean(ManagedConnection managed) {
+			this.managed = managed;
+		}
+
+		@ExclusiveConnection
+		public void nothing() {
+		}
+
+		@ExclusiveConnection
+		public Connection connection() {
+			return this.managed.currentConnection();
 		}
 
 	}
