@@ -37,7 +37,8 @@ final class FairLockSubject implements Subject {
 		if (!this.timed) {
 			this.lock.lock();
 		}
-		else if (!this.lock.tryLock() && !this.lock.tryLock(TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
+		// As the managed connection does: tryLock(0, unit) honours fairness, tryLock() would barge.
+		else if (!this.lock.tryLock(0, TimeUnit.NANOSECONDS) && !this.lock.tryLock(TIMEOUT_NANOS, TimeUnit.NANOSECONDS)) {
 			throw new SQLException("Timed out waiting for the lock");
 		}
 		try {
