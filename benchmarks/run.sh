@@ -3,7 +3,7 @@
 #
 #   benchmarks/run.sh quick   the throughput harness, short (under 5 minutes with the build)
 #   benchmarks/run.sh full    the throughput harness, long (about 25 minutes), tighter numbers
-#   benchmarks/run.sh jmh     the JMH hot-path benchmark with -prof gc (about 1.5 minutes)
+#   benchmarks/run.sh jmh     the JMH hot-path benchmarks with -prof gc (about 4 minutes)
 #
 # Further arguments go to the harness (see --help text in Settings) or to JMH.
 # Environment: PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE (default 127.0.0.1:5432, postgres),
@@ -43,7 +43,8 @@ classpath="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 
 echo "Running on $("$java_bin" -version 2>&1 | head -1), pinned to CPU $cpu; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 if [[ "$mode" == jmh ]]; then
-  exec "${pin[@]}" "$java_bin" -cp "$classpath" org.openjdk.jmh.Main UncontendedAcquireBenchmark -prof gc "$@"
+  # Arguments are JMH's own: a benchmark regex, -wi/-i/-f, -p fair=true, ...
+  exec "${pin[@]}" "$java_bin" -cp "$classpath" org.openjdk.jmh.Main -prof gc "$@"
 fi
 exec "${pin[@]}" "$java_bin" -XX:ActiveProcessorCount=2 -Xms512m -Xmx512m -cp "$classpath" \
   dev.managedconnection.benchmarks.ThroughputBenchmark "$mode" "$@"
