@@ -12,11 +12,11 @@ enum Candidate {
 	 */
 	RAW("RAW") {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
+		Subject open(Database database, Workload workload, int threads) throws Exception {
 			if (threads != 1) {
 				throw new IllegalArgumentException("RAW runs on one thread, not " + threads);
 			}
-			return new RawSubject(fixtures.database(), workload);
+			return new RawSubject(database, workload);
 		}
 	},
 
@@ -25,8 +25,8 @@ enum Candidate {
 	 */
 	MANAGED("MANAGED") {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new ManagedSubject(fixtures.database(), workload);
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(database, workload);
 		}
 	},
 
@@ -35,8 +35,8 @@ enum Candidate {
 	 */
 	ANNOTATED("ANNOTATED") {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new AnnotatedSubject(fixtures.database(), workload);
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new AnnotatedSubject(database, workload);
 		}
 	},
 
@@ -45,8 +45,8 @@ enum Candidate {
 	 */
 	HIKARI_1("HIKARI-1") {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new HikariSubject(fixtures.database(), workload, 1);
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new HikariSubject(database, workload, 1);
 		}
 	},
 
@@ -55,8 +55,8 @@ enum Candidate {
 	 */
 	HIKARI_N("HIKARI-N") {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new HikariSubject(fixtures.database(), workload, Math.min(threads, 10));
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new HikariSubject(database, workload, Math.min(threads, 10));
 		}
 	},
 
@@ -65,8 +65,8 @@ enum Candidate {
 	 */
 	SCDS_LOCK("SCDS-LOCK") {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new SingleConnectionLockSubject(fixtures.database(), workload);
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new SingleConnectionLockSubject(database, workload);
 		}
 	},
 
@@ -75,8 +75,8 @@ enum Candidate {
 	 */
 	LOCK_FAIR("LOCK-FAIR") {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new FairLockSubject(fixtures.database(), workload, false);
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new FairLockSubject(database, workload, false);
 		}
 	},
 
@@ -86,8 +86,8 @@ enum Candidate {
 	 */
 	LOCK_FAIR_TIMED("LOCK-FAIR-TIMED", false) {
 		@Override
-		Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception {
-			return new FairLockSubject(fixtures.database(), workload, true);
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new FairLockSubject(database, workload, true);
 		}
 	};
 
@@ -118,13 +118,13 @@ enum Candidate {
 
 	/**
 	 * Open this configuration, connected and ready for the given number of threads.
-	 * @param fixtures what the configurations share
+	 * @param database the server
 	 * @param workload the workload it will run
 	 * @param threads how many threads will use it
 	 * @return the subject, which the caller must close
 	 * @throws Exception if it cannot be opened
 	 */
-	abstract Subject open(Fixtures fixtures, Workload workload, int threads) throws Exception;
+	abstract Subject open(Database database, Workload workload, int threads) throws Exception;
 
 	static Candidate of(String label) {
 		String normalized = label.trim().toUpperCase(Locale.ROOT);

@@ -63,7 +63,6 @@ public final class ThroughputBenchmark {
 		boolean pinned;
 		boolean cpuReadable;
 		try (Backends backends = new Backends(this.database, this.settings.pinBackends() ? cpus : null);
-				Fixtures fixtures = new Fixtures(this.database);
 				PrintWriter csv = openCsv(this.settings.csv())) {
 			Random random = new Random(this.settings.seed());
 			for (int round = 0; round <= this.settings.rounds(); round++) {
@@ -76,7 +75,7 @@ public final class ThroughputBenchmark {
 					}
 					Collections.shuffle(kinds, random);
 					for (ThreadKind kind : kinds) {
-						List<Outcome> group = runGroup(round, workload, kind, fixtures, backends, random);
+						List<Outcome> group = runGroup(round, workload, kind, backends, random);
 						group.forEach((outcome) -> writeCsv(csv, outcome));
 						outcomes.addAll(group);
 					}
@@ -109,8 +108,8 @@ public final class ThroughputBenchmark {
 	 * Run every configuration at every thread count of one kind, shuffled, with RAW first, last
 	 * and after every few configurations; then give each run the mean of its neighbouring RAW runs.
 	 */
-	private List<Outcome> runGroup(int round, Workload workload, ThreadKind kind, Fixtures fixtures,
-			Backends backends, Random random) {
+	private List<Outcome> runGroup(int round, Workload workload, ThreadKind kind, Backends backends,
+			Random random) {
 		List<Integer> threadCounts = (kind == ThreadKind.PLATFORM) ? this.settings.platformThreads()
 				: List.of(this.settings.virtualThreads());
 		List<Outcome> cells = new ArrayList<>();
@@ -122,12 +121,12 @@ public final class ThroughputBenchmark {
 		Collections.shuffle(cells, random);
 		long began = System.nanoTime();
 		List<Outcome> sequence = new ArrayList<>();
-		sequence.add(runOne(round, workload, kind, 1, Candidate.RAW, fixtures, backends));
+		sequence.add(runOne(round, workload, kind, 1, Candidate.RAW, backends));
 		for (int i = 0; i < cells.size(); i++) {
 			Outcome cell = cells.get(i);
-			sequence.add(runOne(round, workload, kind, cell.threads(), cell.candidate(), fixtures, backends));
+			sequence.add(runOne(round, workload, kind, cell.threads(), cell.candidate(), backends));
 			if ((i + 1) % this.settings.rawEvery() == 0 || i == cells.size() - 1) {
-				sequence.add(runOne(round, workload, kind, 1, Candidate.RAW, fixtures, backends));
+				sequence.add(runOne(round, workload, kind, 1, Candidate.RAW, backends));
 			}
 		}
 		List<Outcome> result = new ArrayList<>();
@@ -162,7 +161,7 @@ public final class ThroughputBenchmark {
 	}
 
 	private Outcome runOne(int round, Workload workload, ThreadKind kind, int threads, Candidate candidate,
-			Fixtures fixtures, Backends backends) {
+			Backends backends) {
 		boolean virtual = kind == ThreadKind.VIRTUAL;
 		Duration warmIn = virtual ? this.settings.virtualWarmIn() : this.settings.warmIn();
 		Duration window = virtual ? this.settings.virtualWindow() : this.settings.window();
@@ -170,7 +169,7 @@ public final class ThroughputBenchmark {
 			// The warm-up round only has to get the code compiled.
 			window = window.dividedBy(2);
 		}
-		try (Subject subject = candidate.open(fixtures, workload, threads)) {
+		try (Subject subject = candidate.open(this.database, workload, threads)) {
 			List<Integer> pids = backends.findAndPin(subject.applicationName());
 			Measurement measurement = new LoadRun(subject, kind, threads).measure(warmIn, window,
 					() -> backends.cpuNanos(pids));
