@@ -41,7 +41,7 @@ final class Report {
 		out.println("Each figure is the median over the rounds. `× RAW` divides a run's operations per second by the mean of"
 				+ " the RAW runs just before and after it in the same round (in brackets: lowest and highest of the rounds)."
 				+ " Latency includes the wait for the connection. Fairness is the fewest operations of any thread divided by"
-				+ " the most. CPU per operation: this JVM's process CPU time (all threads, JIT and GC included) and the"
+				+ " the most. CPU per operation: this JVM's CPU time (all threads, JIT and GC included, from /proc) and the"
 				+ " CPU time of the configuration's server processes, each divided by the operations in the window. JVM switches:"
 				+ " context switches of all this JVM's threads per operation (a hand-off of the connection to a parked"
 				+ " thread costs at least one).");
