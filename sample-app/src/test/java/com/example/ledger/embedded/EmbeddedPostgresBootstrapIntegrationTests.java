@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.sql.DataSource;
+
 import com.example.ledger.RunningLedger;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.testsupport.TestDatabase;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -44,7 +47,12 @@ class EmbeddedPostgresBootstrapIntegrationTests {
 			assertThat(url).matches("jdbc:postgresql://127\\.0\\.0\\.1:\\d+/ledger");
 			assertThat(startedUrl(output)).isEqualTo(url);
 			assertThat(output).contains("To use your own server, set SPRING_DATASOURCE_URL");
-			assertThat(ledger.context().containsBean(EmbeddedPostgresBootstrap.BEAN_NAME)).isTrue();
+			ConfigurableListableBeanFactory beans = ledger.context().getBeanFactory();
+			assertThat(beans.containsBean(EmbeddedPostgresBootstrap.BEAN_NAME)).isTrue();
+			// What makes the context close the connection before it stops the server.
+			assertThat(beans.getDependentBeans(EmbeddedPostgresBootstrap.BEAN_NAME))
+				.contains(beans.getBeanNamesForType(ManagedConnection.class))
+				.contains(beans.getBeanNamesForType(DataSource.class));
 			long id = ledger.post("/accounts", "{\"owner\": \"erin\", \"balance\": 7}").expect(201).get("id").asLong();
 			assertThat(ledger.get("/accounts/" + id).expect(200).get("owner").asString()).isEqualTo("erin");
 			assertThat(ledger.context().getBean(ManagedConnection.class).state().backendPid()).isPositive();
