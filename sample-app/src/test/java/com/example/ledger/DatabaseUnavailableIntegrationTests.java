@@ -56,7 +56,10 @@ class DatabaseUnavailableIntegrationTests {
 				"postgres", "", "--managed-connection.acquire-timeout=2s")) {
 			long alice = open(ledger, "alice", 1_000);
 			long bob = open(ledger, "bob", 0);
-			ledger.post("/transfers", transferBody(alice, bob, 100), "Idempotency-Key", "before").expect(201);
+			long before = ledger.post("/transfers", transferBody(alice, bob, 100), "Idempotency-Key", "before")
+				.expect(201)
+				.get("id")
+				.asLong();
 
 			this.server.close();
 			Response transfer = ledger.post("/transfers", transferBody(alice, bob, 100), "Idempotency-Key", "during");
@@ -65,6 +68,7 @@ class DatabaseUnavailableIntegrationTests {
 			ledger.post("/accounts", "{\"owner\": \"carol\", \"balance\": 1}").expectProblem(503, "database-unavailable");
 			ledger.get("/accounts/" + alice).expectProblem(503, "database-unavailable");
 			ledger.get("/accounts/" + alice + "/transfers").expectProblem(503, "database-unavailable");
+			ledger.get("/transfers/" + before).expectProblem(503, "database-unavailable");
 			ledger.get("/ledger/total").expectProblem(503, "database-unavailable");
 			assertThat(ledger.get("/actuator/health").status()).isEqualTo(503);
 
