@@ -882,7 +882,10 @@ public final class ManagedConnection implements AutoCloseable {
 			if (this.maxHold != null && this.maxHold.isNegative()) {
 				throw new IllegalArgumentException("'maxHold' must not be negative but was " + this.maxHold);
 			}
-			return new ManagedConnection(this, new Connector(jdbcUrl, connectionProperties(), this.connectTimeout));
+			ManagedConnection connection = new ManagedConnection(this,
+					new Connector(jdbcUrl, connectionProperties(), this.connectTimeout));
+			this.metricsTracker.built(connection);
+			return connection;
 		}
 
 		private Properties connectionProperties() {
