@@ -79,10 +79,12 @@ abstract class HoldMonitor {
 		}
 
 		/**
-		 * Return where the holder acquired the connection, when leak detection is on.
+		 * Return where the given thread acquired the connection, when leak detection is on
+		 * and this is its hold.
+		 * @param holder the thread believed to hold the connection
 		 * @return a throwable whose stack trace is the acquisition site, or {@code null}
 		 */
-		@Nullable AcquisitionSite acquisitionSite() {
+		@Nullable AcquisitionSite acquisitionSite(Thread holder) {
 			return null;
 		}
 
@@ -181,8 +183,8 @@ abstract class HoldMonitor {
 		}
 
 		@Override
-		@Nullable AcquisitionSite acquisitionSite() {
-			return this.site;
+		@Nullable AcquisitionSite acquisitionSite(Thread holder) {
+			return (holder == this.holder) ? this.site : null;
 		}
 
 		void reportLeak(long thresholdNanos) {

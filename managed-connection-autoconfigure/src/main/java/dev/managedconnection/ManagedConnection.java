@@ -404,7 +404,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private AcquireTimeoutException waitTimeout(long timeoutNanos) {
 		Thread currentHolder = this.holder;
-		HoldMonitor.AcquisitionSite site = this.hold.acquisitionSite();
+		// Read after the holder: a hold set by another thread since then gives no site.
+		HoldMonitor.AcquisitionSite site = (currentHolder != null) ? this.hold.acquisitionSite(currentHolder) : null;
 		PhysicalConnection current = this.physical;
 		StringBuilder message = new StringBuilder("Timed out after ").append(TimeUnit.NANOSECONDS.toMillis(timeoutNanos))
 			.append(" ms waiting for ")
@@ -429,7 +430,7 @@ public final class ManagedConnection implements AutoCloseable {
 					.append(connectError.getMessage())
 					.toString(), connectError)
 				: new AcquireTimeoutException(message.toString());
-		if (site != null && currentHolder != null) {
+		if (site != null) {
 			timeout.addSuppressed(site);
 		}
 		return timeout;
