@@ -17,6 +17,8 @@ import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 
 import org.springframework.aop.Advisor;
+import org.springframework.aop.MethodMatcher;
+import org.springframework.aop.Pointcut;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
@@ -87,6 +89,27 @@ class ExclusiveConnectionBeanPostProcessorTests {
 		context.registerBean("service", MethodLevelService.class);
 		context.refresh();
 		context.close();
+	}
+
+	@Test
+	void pointcutCoversPublicMethodsOfAnAnnotatedTypeButNotObjectsOrNonPublicOnes() throws Exception {
+		Pointcut pointcut = ExclusiveConnectionBeanPostProcessor.pointcut();
+		assertThat(pointcut.getClassFilter().matches(TypeLevelService.class)).isTrue();
+		MethodMatcher methodMatcher = pointcut.getMethodMatcher();
+		assertThat(methodMatcher.matches(TypeLevelService.class.getMethod("run"), TypeLevelService.class)).isTrue();
+		assertThat(methodMatcher.matches(TypeLevelService.class.getDeclaredMethod("helper"), TypeLevelService.class))
+			.isFalse();
+		assertThat(methodMatcher.matches(Object.class.getMethod("toString"), TypeLevelService.class)).isFalse();
+		assertThat(methodMatcher.matches(Object.class.getMethod("hashCode"), TypeLevelService.class)).isFalse();
+	}
+
+	@Test
+	void pointcutCoversOnlyTheAnnotatedMethodsOfAnUnannotatedType() throws Exception {
+		Pointcut pointcut = ExclusiveConnectionBeanPostProcessor.pointcut();
+		assertThat(pointcut.getClassFilter().matches(MixedService.class)).isTrue();
+		MethodMatcher methodMatcher = pointcut.getMethodMatcher();
+		assertThat(methodMatcher.matches(MixedService.class.getMethod("run"), MixedService.class)).isTrue();
+		assertThat(methodMatcher.matches(MixedService.class.getMethod("loadLater"), MixedService.class)).isFalse();
 	}
 
 	@Test
@@ -202,6 +225,9 @@ class ExclusiveConnectionBeanPostProcessorTests {
 	static class TypeLevelService {
 
 		public void run() {
+		}
+
+		void helper() {
 		}
 
 	}

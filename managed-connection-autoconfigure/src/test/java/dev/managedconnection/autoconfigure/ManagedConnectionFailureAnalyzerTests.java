@@ -1,5 +1,7 @@
 package dev.managedconnection.autoconfigure;
 
+import java.util.List;
+
 import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,6 +18,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -151,7 +154,19 @@ class ManagedConnectionFailureAnalyzerTests {
 	}
 
 	@Test
-	void bindAnalyzerComesBeforeBootsGeneralOne(CapturedOutput output) {
+	void bindAnalyzerIsSortedBeforeBootsGeneralOneWhateverTheClasspathOrder() {
+		List<FailureAnalyzer> analyzers = SpringFactoriesLoader
+			.forResourceLocation("META-INF/boot-bind-analyzer-first.factories")
+			.load(FailureAnalyzer.class);
+		assertThat(analyzers).hasSize(2).first().isInstanceOf(ManagedConnectionBindFailureAnalyzer.class);
+		// Both analyse the failure, so the order decides which report the user sees.
+		Throwable failure = startupFailure(
+				this.contextRunner.withPropertyValues(VALID_URL, "managed-connection.acquire-timeout=a while"));
+		assertThat(analyzers).allSatisfy((analyzer) -> assertThat(analyzer.analyze(failure)).isNotNull());
+	}
+
+	@Test
+	void bindAnalyzerReportsWhenTheApplicationFailsToStart(CapturedOutput output) {
 		assertThatException().isThrownBy(
 				() -> run("--spring.datasource.url=" + TestPostgres.get().url("app"),
 						"--managed-connection.acquire-timeout=a while"));
