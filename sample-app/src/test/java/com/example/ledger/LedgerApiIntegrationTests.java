@@ -298,8 +298,20 @@ class LedgerApiIntegrationTests {
 	}
 
 	@Test
-	void healthIsUp() {
-		assertThat(ledger.get("/actuator/health").expect(200).get("status").asString()).isEqualTo("UP");
+	void healthIsUpWithTheManagedConnectionComponent() {
+		JsonNode health = ledger.get("/actuator/health").expect(200);
+		assertThat(health.get("status").asString()).isEqualTo("UP");
+		assertThat(health.get("components").get("managedConnection").get("status").asString()).isEqualTo("UP");
+		assertThat(health.get("components").has("db")).isFalse();
+	}
+
+	@Test
+	void metricsExposeTheManagedConnectionMeters() {
+		open("metered", 1);
+		JsonNode usage = ledger.get("/actuator/metrics/managed.connection.usage").expect(200);
+		assertThat(usage.get("measurements").get(0).get("value").asDouble()).isPositive();
+		ledger.get("/actuator/metrics/managed.connection.pending").expect(200);
+		ledger.get("/actuator/metrics/managed.connection.rollbacks").expect(200);
 	}
 
 	private static long open(String owner, long balance) {
