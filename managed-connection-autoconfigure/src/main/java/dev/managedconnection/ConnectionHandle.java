@@ -1,0 +1,294 @@
+package dev.managedconnection;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link Connection} a holder sees for one scope: it delegates to the physical connection,
+ * remembers which JDBC settings the holder changed and which statements it left open so the
+ * release can undo them, and fails fast once the scope has ended, so that no thread can keep
+ * using the shared connection without holding it.
+ */
+final class ConnectionHandle implements InvocationHandler {
+
+	private static final Class<?>[] CONNECTION_TYPES = { Connection.class };
+
+	private final ManagedConnection owner;
+
+	private final PhysicalConnection physical;
+
+	private final boolean borrowed;
+
+	private final Connection proxy;
+
+	private @Nullable Connection joinedView;
+
+	private volatile boolean released;
+
+	private @Nullable List<Statement> openStatements;
+
+	private boolean autoCommitChanged;
+
+	private @Nullable Boolean originalReadOnly;
+
+	private @Nullable Integer originalIsolation;
+
+	private boolean schemaChanged;
+
+	private @Nullable String originalSchema;
+
+	private @Nullable Integer originalNetworkTimeout;
+
+	private @Nullable Integer originalHoldability;
+
+	/**
+	 * Create a handle for a scope.
+	 * @param owner the managed connection
+	 * @param physical the physical connection
+	 * @param borrowed whether the handle came from the DataSource view outside any scope, so
+	 * that closing it ends the scope
+	 */
+	ConnectionHandle(ManagedConnection owner, PhysicalConnection physical, boolean borrowed) {
+		this.owner = owner;
+		this.physical = physical;
+		this.borrowed = borrowed;
+		this.proxy = (Connection) Proxy.newProxyInstance(ConnectionHandle.class.getClassLoader(), CONNECTION_TYPES, this);
+	}
+
+	Connection connection() {
+		return this.proxy;
+	}
+
+	/**
+	 * Return a view of this handle whose {@code close()} does nothing, for code that borrows a
+	 * connection from the DataSource view inside a scope.
+	 * @return the view
+	 */
+	Connection joinedView() {
+		Connection view = this.joinedView;
+		if (view == null) {
+			view = (Connection) Proxy.newProxyInstance(ConnectionHandle.class.getClassLoader(), CONNECTION_TYPES, this);
+			this.joinedView = view;
+		}
+		return view;
+	}
+
+	PhysicalConnection physical() {
+		return this.physical;
+	}
+
+	boolean isBorrowed() {
+		return this.borrowed;
+	}
+
+	@Override
+	public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+		String name = method.getName();
+		switch (name) {
+			case "equals":
+				return proxy == args[0];
+			case "hashCode":
+				return System.identityHashCode(proxy);
+			case "toString":
+				return "ManagedConnection handle" + (this.released ? " (released)" : "") + " of " + this.owner;
+			case "isClosed":
+				return this.released;
+			case "close":
+				if (!this.released && this.borrowed && proxy == this.proxy) {
+					this.owner.releaseBorrowed(this);
+				}
+				return null;
+			default:
+		}
+		if (this.released) {
+			throw new SQLException("Connection handle released: the connection of " + this.owner
+					+ " can be used only inside the scope that acquired it");
+		}
+		Connection connection = this.physical.connection();
+		switch (name) {
+			case "setAutoCommit" -> this.autoCommitChanged = true;
+			case "setReadOnly" -> {
+				if (this.originalReadOnly == null) {
+					this.originalReadOnly = connection.isReadOnly();
+				}
+			}
+			case "setTransactionIsolation" -> {
+				if (this.originalIsolation == null) {
+					this.originalIsolation = connection.getTransactionIsolation();
+				}
+			}
+			case "setSchema" -> {
+				if (!this.schemaChanged) {
+					this.originalSchema = connection.getSchema();
+					this.schemaChanged = true;
+				}
+			}
+			case "setNetworkTimeout" -> {
+				if (this.originalNetworkTimeout == null) {
+					this.originalNetworkTimeout = connection.getNetworkTimeout();
+				}
+			}
+			case "setHoldability" -> {
+				if (this.originalHoldability == null) {
+					this.originalHoldability = connection.getHoldability();
+				}
+			}
+			case "commit" -> {
+				commit(connection);
+				return null;
+			}
+			default -> {
+			}
+		}
+		Object result = invokeOn(connection, method, args);
+		if (result instanceof Statement statement) {
+			return track(statement, method.getReturnType());
+		}
+		return result;
+	}
+
+	private void commit(Connection connection) throws SQLException {
+		try {
+			connection.commit();
+		}
+		catch (SQLException ex) {
+			if (BrokenConnections.isBroken(ex) || this.physical.isClosed()) {
+				throw new CommitOutcomeUnknownException(ex);
+			}
+			throw ex;
+		}
+	}
+
+	private Statement track(Statement statement, Class<?> declaredType) {
+		List<Statement> statements = this.openStatements;
+		if (statements == null) {
+			statements = new ArrayList<>(4);
+			this.openStatements = statements;
+		}
+		statements.add(statement);
+		Class<?> type = (declaredType == CallableStatement.class || declaredType == PreparedStatement.class)
+				? declaredType : Statement.class;
+		return (Statement) Proxy.newProxyInstance(ConnectionHandle.class.getClassLoader(), new Class<?>[] { type },
+				new StatementView(statement));
+	}
+
+	/**
+	 * Close the statements the holder left open.
+	 * @param failure where to attach close failures, or {@code null} to ignore them
+	 */
+	void closeStatements(@Nullable Throwable failure) {
+		List<Statement> statements = this.openStatements;
+		if (statements == null) {
+			return;
+		}
+		for (Statement statement : statements) {
+			try {
+				statement.close();
+			}
+			catch (SQLException ex) {
+				if (failure != null) {
+					failure.addSuppressed(ex);
+				}
+			}
+		}
+		statements.clear();
+	}
+
+	/**
+	 * Put back the JDBC settings the holder changed. Runs after the transaction has ended.
+	 * @param defaultAutoCommit the configured autocommit mode
+	 * @throws SQLException if a setting could not be restored
+	 */
+	void restoreSettings(boolean defaultAutoCommit) throws SQLException {
+		Connection connection = this.physical.connection();
+		if (this.autoCommitChanged || this.borrowed) {
+			connection.setAutoCommit(defaultAutoCommit);
+		}
+		if (this.originalReadOnly != null) {
+			connection.setReadOnly(this.originalReadOnly);
+		}
+		if (this.originalIsolation != null) {
+			connection.setTransactionIsolation(this.originalIsolation);
+		}
+		if (this.schemaChanged) {
+			connection.setSchema(this.originalSchema);
+		}
+		if (this.originalNetworkTimeout != null) {
+			connection.setNetworkTimeout(Runnable::run, this.originalNetworkTimeout);
+		}
+		if (this.originalHoldability != null) {
+			connection.setHoldability(this.originalHoldability);
+		}
+	}
+
+	/**
+	 * End this handle: every later call on it fails.
+	 */
+	void invalidate() {
+		this.released = true;
+	}
+
+	private static @Nullable Object invokeOn(Object target, Method method, @Nullable Object[] args) throws Throwable {
+		try {
+			return method.invoke(target, args);
+		}
+		catch (InvocationTargetException ex) {
+			throw ex.getTargetException();
+		}
+	}
+
+	/**
+	 * A statement whose {@code getConnection()} answers the handle rather than the physical
+	 * connection, and which forgets itself when closed.
+	 */
+	private final class StatementView implements InvocationHandler {
+
+		private final Statement statement;
+
+		StatementView(Statement statement) {
+			this.statement = statement;
+		}
+
+		@Override
+		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+			switch (method.getName()) {
+				case "getConnection":
+					return ConnectionHandle.this.proxy;
+				case "equals":
+					return proxy == args[0];
+				case "hashCode":
+					return System.identityHashCode(proxy);
+				case "close":
+					forget();
+					break;
+				default:
+			}
+			return invokeOn(this.statement, method, args);
+		}
+
+		private void forget() {
+			List<Statement> statements = ConnectionHandle.this.openStatements;
+			if (statements != null) {
+				for (int i = statements.size() - 1; i >= 0; i--) {
+					if (statements.get(i) == this.statement) {
+						statements.remove(i);
+						return;
+					}
+				}
+			}
+		}
+
+	}
+
+}

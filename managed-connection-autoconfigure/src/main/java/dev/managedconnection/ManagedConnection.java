@@ -1,0 +1,851 @@
+package dev.managedconnection;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Thread-safe, exclusive access for many threads to one shared PostgreSQL connection.
+ * <p>
+ * One thread at a time holds the connection, inside a scope ({@link #execute} or
+ * {@link #acquire}/{@link #release}); the others wait in FIFO order up to the acquire timeout.
+ * The connection opens on first use and reopens when it was closed or broke; a connection idle
+ * for longer than the validation threshold is checked with a round trip before it is handed out.
+ * On release a transaction left open is rolled back: after a normal return that is an error
+ * ({@link OpenTransactionException}), after an exception the caller's exception goes on unchanged.
+ * JDBC settings a holder changed are restored and statements it left open are closed, so the
+ * next holder starts clean.
+ *
+ * <pre class="code">
+ * ManagedConnection managed = ManagedConnection.builder().url("jdbc:postgresql://localhost/app").build();
+ * int one = managed.execute((connection) -&gt; {
+ *     try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT 1")) {
+ *         rs.next();
+ *         connection.commit();
+ *         return rs.getInt(1);
+ *     }
+ * });
+ * </pre>
+ *
+ * @since 0.1.0
+ */
+public final class ManagedConnection implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(ManagedConnection.class);
+
+	private final String maskedUrl;
+
+	private final Connector connector;
+
+	private final boolean autoCommit;
+
+	private final long acquireTimeoutNanos;
+
+	private final long validationIdleNanos;
+
+	private final int validationTimeoutSeconds;
+
+	private final MetricsTracker metricsTracker;
+
+	private final ReentrantLock lock;
+
+	private final DataSource dataSource = new ManagedDataSource(this);
+
+	private volatile @Nullable PhysicalConnection physical;
+
+	private volatile @Nullable Thread holder;
+
+	private volatile long acquiredAtNanos;
+
+	private volatile @Nullable SQLException lastConnectError;
+
+	private volatile boolean closeRequested;
+
+	// Guarded by the lock: only the holder reads or writes these.
+
+	private int depth;
+
+	private ScopeOptions scopeOptions = ScopeOptions.DEFAULT;
+
+	private @Nullable ConnectionHandle handle;
+
+	private long lastUsedNanos;
+
+	private ManagedConnection(Builder builder, Connector connector) {
+		this.maskedUrl = Secrets.maskUrl(builder.url);
+		this.connector = connector;
+		this.autoCommit = builder.autoCommit;
+		this.acquireTimeoutNanos = builder.acquireTimeout.toNanos();
+		this.validationIdleNanos = builder.validationIdleThreshold.toNanos();
+		this.validationTimeoutSeconds = (int) Math.max(1, (builder.validationTimeout.toMillis() + 999) / 1000);
+		this.metricsTracker = builder.metricsTracker;
+		this.lock = new ReentrantLock(builder.fair);
+	}
+
+	/**
+	 * Start building a managed connection.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Run the action holding the connection exclusively, with the default scope options.
+	 * @param <T> the result type
+	 * @param action the work to do
+	 * @return the action's result
+	 * @throws SQLException if the connection cannot be acquired or the action fails
+	 * @throws OpenTransactionException if the action returned with a transaction open
+	 * @see #execute(ScopeOptions, ConnectionCallback)
+	 */
+	public <T extends @Nullable Object> T execute(ConnectionCallback<T> action) throws SQLException {
+		return execute(ScopeOptions.DEFAULT, action);
+	}
+
+	/**
+	 * Run the action holding the connection exclusively. Called from a thread that already
+	 * holds it, the action joins the outer scope and the options are ignored.
+	 * @param <T> the result type
+	 * @param options how the scope behaves
+	 * @param action the work to do
+	 * @return the action's result
+	 * @throws SQLException if the connection cannot be acquired, the action fails, or (with
+	 * {@code commit}) the commit fails
+	 * @throws OpenTransactionException if the action returned with a transaction open and
+	 * {@code commit} is off
+	 */
+	public <T extends @Nullable Object> T execute(ScopeOptions options, ConnectionCallback<T> action)
+			throws SQLException {
+		Connection connection = acquire(options);
+		T result;
+		try {
+			result = action.doInConnection(connection);
+		}
+		catch (Throwable ex) {
+			releaseAfterFailure(ex);
+			throw ex;
+		}
+		release();
+		return result;
+	}
+
+	/**
+	 * Enter a scope: wait for the connection, open or verify it and return a handle valid until
+	 * the matching {@link #release()} or {@link #releaseAfterFailure(Throwable)}. Called from a
+	 * thread that already holds the connection, it joins the outer scope. Prefer
+	 * {@link #execute}; this pair is for frameworks that wrap a call.
+	 * @param options how the scope behaves
+	 * @return the connection handle for the scope
+	 * @throws SQLException if the connection cannot be acquired in time or cannot be opened
+	 */
+	public Connection acquire(ScopeOptions options) throws SQLException {
+		return enter(options, false).connection();
+	}
+
+	/**
+	 * Leave the innermost scope of the calling thread after a normal return. Leaving the
+	 * outermost scope ends the transaction (commit with the {@code commit} option, otherwise a
+	 * rollback and an {@link OpenTransactionException} if one is open) and releases the connection.
+	 * @throws SQLException if committing or cleaning up fails; the connection is released anyway
+	 * @throws OpenTransactionException if a transaction was left open
+	 * @throws IllegalStateException if the calling thread holds no scope
+	 */
+	public void release() throws SQLException {
+		ConnectionHandle current = requireHandle();
+		if (this.depth > 1) {
+			this.depth--;
+			return;
+		}
+		endScope(current);
+	}
+
+	/**
+	 * Leave the innermost scope of the calling thread after the caller threw. Leaving the
+	 * outermost scope rolls back an open transaction, closes a broken connection and releases
+	 * it. Never throws: problems are added to the failure as suppressed exceptions.
+	 * @param failure what the caller threw
+	 */
+	public void releaseAfterFailure(Throwable failure) {
+		ConnectionHandle current = this.lock.isHeldByCurrentThread() ? this.handle : null;
+		if (current == null) {
+			failure.addSuppressed(new IllegalStateException(noScopeMessage()));
+			return;
+		}
+		if (this.depth > 1) {
+			this.depth--;
+			return;
+		}
+		endScopeAfterFailure(current, failure);
+	}
+
+	/**
+	 * Return the connection held by the calling thread.
+	 * @return the handle of the current scope
+	 * @throws IllegalStateException if the calling thread holds no scope
+	 */
+	public Connection currentConnection() {
+		return requireHandle().connection();
+	}
+
+	/**
+	 * Return whether the calling thread holds the connection.
+	 * @return whether inside a scope
+	 */
+	public boolean isHeldByCurrentThread() {
+		return this.lock.isHeldByCurrentThread();
+	}
+
+	/**
+	 * Return whether no usable physical connection is open: before first use, after
+	 * {@link #close()}, and after a break was detected.
+	 * @return whether closed
+	 */
+	public boolean isClosed() {
+		PhysicalConnection current = this.physical;
+		return current == null || current.isClosed();
+	}
+
+	/**
+	 * Return the transaction status, read without a round trip.
+	 * @return the status, {@link TransactionStatus#UNKNOWN} when closed
+	 */
+	public TransactionStatus status() {
+		PhysicalConnection current = this.physical;
+		return (current != null) ? current.status() : TransactionStatus.UNKNOWN;
+	}
+
+	/**
+	 * Cancel the statement running on the connection, from any thread. Does nothing when no
+	 * thread holds the connection.
+	 * @throws SQLException if the cancel request could not be sent
+	 */
+	public void cancel() throws SQLException {
+		PhysicalConnection current = this.physical;
+		if (current != null && this.holder != null && !current.isClosed()) {
+			current.cancel();
+		}
+	}
+
+	/**
+	 * Close the physical connection once no thread holds it; the next acquisition opens a new
+	 * one. Called by the holder, or when the holder does not release within the acquire timeout,
+	 * the connection closes when the holder's scope ends.
+	 */
+	@Override
+	public void close() {
+		if (this.lock.isHeldByCurrentThread()) {
+			this.closeRequested = true;
+			return;
+		}
+		boolean locked;
+		try {
+			locked = this.lock.tryLock(this.acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			locked = false;
+		}
+		if (!locked) {
+			this.closeRequested = true;
+			return;
+		}
+		try {
+			closePhysical(null);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Return the {@link DataSource} view: inside a scope {@code getConnection()} returns the held
+	 * connection (closing it does nothing); outside one it acquires the connection exclusively
+	 * with autocommit on until the returned connection is closed.
+	 * @return the DataSource view
+	 */
+	public DataSource asDataSource() {
+		return this.dataSource;
+	}
+
+	/**
+	 * Return a snapshot of the connection's state without waiting for the holder.
+	 * @return the state
+	 */
+	public ConnectionState state() {
+		PhysicalConnection current = this.physical;
+		boolean open = current != null && !current.isClosed();
+		Thread currentHolder = this.holder;
+		Duration heldFor = (currentHolder != null) ? Duration.ofNanos(System.nanoTime() - this.acquiredAtNanos)
+				: Duration.ZERO;
+		return new ConnectionState(open, open ? current.backendPid() : -1, open ? current.serverVersion() : null,
+				status(), (currentHolder != null) ? currentHolder.getName() : null, heldFor, this.lock.getQueueLength());
+	}
+
+	@Override
+	public String toString() {
+		String state = isClosed() ? "closed" : (this.holder != null) ? "in use" : "idle";
+		return "ManagedConnection[" + this.maskedUrl + " (" + state + ")]";
+	}
+
+	/**
+	 * Acquire for the DataSource view: inside a scope the held connection, otherwise a new
+	 * scope with autocommit on that ends when the returned connection is closed.
+	 */
+	Connection borrow() throws SQLException {
+		if (this.lock.isHeldByCurrentThread()) {
+			return requireHandle().joinedView();
+		}
+		return enter(ScopeOptions.DEFAULT, true).connection();
+	}
+
+	/**
+	 * End a scope begun by {@link #borrow()} when its connection is closed.
+	 */
+	void releaseBorrowed(ConnectionHandle borrowed) throws SQLException {
+		if (!this.lock.isHeldByCurrentThread() || this.handle != borrowed) {
+			throw new SQLException("A connection borrowed from the DataSource view of " + this
+					+ " must be closed by the thread that borrowed it, before that thread's enclosing scope ends");
+		}
+		if (this.depth > 1) {
+			throw new SQLException("A connection borrowed from the DataSource view of " + this
+					+ " was closed while a nested scope is still open");
+		}
+		endScope(borrowed);
+	}
+
+	private ConnectionHandle enter(ScopeOptions options, boolean borrow) throws SQLException {
+		if (this.lock.isHeldByCurrentThread()) {
+			this.depth++;
+			return requireHandle();
+		}
+		long timeoutNanos = (options.acquireTimeout() != null) ? options.acquireTimeout().toNanos()
+				: this.acquireTimeoutNanos;
+		long startNanos = lock(timeoutNanos);
+		long now = System.nanoTime();
+		if (startNanos == 0) {
+			startNanos = now;
+		}
+		this.holder = Thread.currentThread();
+		this.acquiredAtNanos = now;
+		ConnectionHandle entered;
+		try {
+			PhysicalConnection usable = usableConnection(now, startNanos + timeoutNanos);
+			entered = new ConnectionHandle(this, usable, borrow);
+			if (borrow && !this.autoCommit) {
+				usable.connection().setAutoCommit(true);
+			}
+		}
+		catch (SQLException | RuntimeException | Error ex) {
+			this.holder = null;
+			this.lock.unlock();
+			throw ex;
+		}
+		this.handle = entered;
+		this.depth = 1;
+		this.scopeOptions = options;
+		this.metricsTracker.acquired(System.nanoTime() - startNanos);
+		return entered;
+	}
+
+	/**
+	 * Take the lock, honouring fairness: an uncontended lock is taken without reading the clock.
+	 * @return when waiting began, or {@code 0} if the lock was free
+	 */
+	private long lock(long timeoutNanos) throws SQLException {
+		try {
+			if (this.lock.tryLock(0, TimeUnit.NANOSECONDS)) {
+				return 0;
+			}
+			long startNanos = System.nanoTime();
+			if (this.lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+				return startNanos;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SQLException("Interrupted while waiting for " + this + "; the interrupt flag is kept", ex);
+		}
+		this.metricsTracker.timedOut();
+		throw waitTimeout(timeoutNanos);
+	}
+
+	private AcquireTimeoutException waitTimeout(long timeoutNanos) {
+		Thread currentHolder = this.holder;
+		StringBuilder message = new StringBuilder("Timed out after ").append(TimeUnit.NANOSECONDS.toMillis(timeoutNanos))
+			.append(" ms waiting for ")
+			.append(this);
+		if (currentHolder != null) {
+			message.append(": held by thread '")
+				.append(currentHolder.getName())
+				.append("' for ")
+				.append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.acquiredAtNanos))
+				.append(" ms");
+		}
+		message.append(", ").append(this.lock.getQueueLength()).append(" other thread(s) waiting");
+		SQLException connectError = this.lastConnectError;
+		if (connectError != null) {
+			message.append("; last error opening the connection: ").append(connectError.getMessage());
+			return new AcquireTimeoutException(message.toString(), connectError);
+		}
+		return new AcquireTimeoutException(message.toString());
+	}
+
+	/**
+	 * Return the physical connection ready for use: as it is when used moments ago, verified
+	 * with a round trip after longer idleness, or newly opened.
+	 */
+	private PhysicalConnection usableConnection(long now, long deadlineNanos) throws SQLException {
+		PhysicalConnection current = this.physical;
+		if (current != null && !current.isClosed()) {
+			if (now - this.lastUsedNanos <= this.validationIdleNanos) {
+				return current;
+			}
+			if (current.isValid(this.validationTimeoutSeconds)) {
+				return current;
+			}
+			logger.debug("Validation failed for {}; opening a new connection", this);
+		}
+		boolean reconnect = current != null;
+		if (current != null) {
+			closePhysical(null);
+		}
+		PhysicalConnection opened = open(deadlineNanos);
+		if (reconnect) {
+			this.metricsTracker.reconnected();
+		}
+		return opened;
+	}
+
+	private PhysicalConnection open(long deadlineNanos) throws SQLException {
+		PhysicalConnection opened;
+		try {
+			opened = this.connector.connect(deadlineNanos, (failure) -> this.lastConnectError = failure);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SQLException("Interrupted while opening a connection for " + this + "; the interrupt flag is kept",
+					ex);
+		}
+		catch (SQLException ex) {
+			if (ex instanceof java.sql.SQLNonTransientConnectionException) {
+				throw ex;
+			}
+			this.metricsTracker.timedOut();
+			throw new AcquireTimeoutException("Could not open a connection for " + this + " before the acquire timeout; "
+					+ "last error: " + ex.getMessage(), ex);
+		}
+		this.lastConnectError = null;
+		try {
+			opened.connection().setAutoCommit(this.autoCommit);
+		}
+		catch (SQLException ex) {
+			opened.close(ex);
+			throw ex;
+		}
+		this.physical = opened;
+		this.lastUsedNanos = System.nanoTime();
+		logger.debug("Opened {} (backend PID {})", this, opened.backendPid());
+		return opened;
+	}
+
+	/**
+	 * End the outermost scope after a normal return.
+	 */
+	private void endScope(ConnectionHandle ending) throws SQLException {
+		PhysicalConnection current = ending.physical();
+		ScopeOptions options = this.scopeOptions;
+		boolean close = options.close();
+		Exception problem = null;
+		try {
+			ending.closeStatements(null);
+			try {
+				problem = endTransaction(ending, options);
+			}
+			catch (SQLException | RuntimeException ex) {
+				problem = ex;
+				close |= BrokenConnections.isBroken(ex) || current.isClosed()
+						|| (current.status() != TransactionStatus.IDLE && !rollbackQuietly(current, ex));
+			}
+			if (!close) {
+				try {
+					ending.restoreSettings(this.autoCommit);
+				}
+				catch (SQLException | RuntimeException ex) {
+					// Settings in doubt: the next holder gets a fresh connection instead.
+					close = true;
+					if (problem != null) {
+						problem.addSuppressed(ex);
+					}
+					else {
+						problem = ex;
+					}
+				}
+			}
+		}
+		finally {
+			finishScope(ending, close);
+		}
+		if (problem instanceof SQLException sql) {
+			throw sql;
+		}
+		if (problem != null) {
+			throw (RuntimeException) problem;
+		}
+	}
+
+	/**
+	 * Commit or roll back a transaction the holder left open.
+	 * @return the {@link OpenTransactionException} to throw after a forced rollback, or {@code null}
+	 */
+	private @Nullable OpenTransactionException endTransaction(ConnectionHandle ending, ScopeOptions options)
+			throws SQLException {
+		TransactionStatus status = ending.physical().status();
+		if (status != TransactionStatus.IN_TRANSACTION && status != TransactionStatus.IN_ERROR) {
+			return null;
+		}
+		if (options.commit() && !ending.isBorrowed()) {
+			ending.connection().commit();
+			return null;
+		}
+		return rollbackOpenTransaction(ending, status);
+	}
+
+	private OpenTransactionException rollbackOpenTransaction(ConnectionHandle ending, TransactionStatus status)
+			throws SQLException {
+		OpenTransactionException problem = new OpenTransactionException(status);
+		try {
+			ending.physical().connection().rollback();
+		}
+		catch (SQLException ex) {
+			ex.addSuppressed(problem);
+			throw ex;
+		}
+		this.metricsTracker.rolledBack(RollbackReason.OPEN_TRANSACTION);
+		if (ending.isBorrowed()) {
+			// Spring's DataSourceUtils swallows exceptions from close(): the log is what users see.
+			logger.warn("{} Rolled back a transaction left open on a connection borrowed from the DataSource view of {}",
+					OpenTransactionException.MESSAGE, this);
+		}
+		else {
+			logger.warn("Rolled back a transaction left {} on release of {}", status, this);
+		}
+		return problem;
+	}
+
+	/**
+	 * End the outermost scope after the caller threw; never throws.
+	 */
+	private void endScopeAfterFailure(ConnectionHandle ending, Throwable failure) {
+		PhysicalConnection current = ending.physical();
+		boolean close = this.scopeOptions.close();
+		try {
+			ending.closeStatements(failure);
+			close |= BrokenConnections.isBroken(failure) || current.isClosed();
+			if (!close && current.status() != TransactionStatus.IDLE) {
+				close = !rollbackQuietly(current, failure);
+				this.metricsTracker.rolledBack(RollbackReason.EXCEPTION);
+				logger.warn("Rolled back the open transaction of {} after the holder threw {}", this,
+						failure.getClass().getName());
+			}
+			if (!close) {
+				ending.restoreSettings(this.autoCommit);
+			}
+		}
+		catch (SQLException | RuntimeException ex) {
+			failure.addSuppressed(ex);
+			close = true;
+		}
+		finally {
+			finishScope(ending, close);
+		}
+	}
+
+	/**
+	 * Roll back, attaching a failure to the given exception.
+	 * @return whether the rollback succeeded
+	 */
+	private boolean rollbackQuietly(PhysicalConnection current, Throwable failure) {
+		try {
+			current.connection().rollback();
+			return true;
+		}
+		catch (SQLException ex) {
+			failure.addSuppressed(ex);
+			return false;
+		}
+	}
+
+	private void finishScope(ConnectionHandle ending, boolean close) {
+		ending.invalidate();
+		long now = System.nanoTime();
+		this.lastUsedNanos = now;
+		if (close || this.closeRequested) {
+			closePhysical(null);
+		}
+		this.handle = null;
+		this.depth = 0;
+		this.scopeOptions = ScopeOptions.DEFAULT;
+		this.holder = null;
+		this.metricsTracker.released(now - this.acquiredAtNanos);
+		this.lock.unlock();
+	}
+
+	private void closePhysical(@Nullable Throwable failure) {
+		PhysicalConnection current = this.physical;
+		this.closeRequested = false;
+		if (current != null) {
+			this.physical = null;
+			current.close(failure);
+			logger.debug("Closed the physical connection of {} (backend PID {})", this, current.backendPid());
+		}
+	}
+
+	private ConnectionHandle requireHandle() {
+		ConnectionHandle current = this.lock.isHeldByCurrentThread() ? this.handle : null;
+		if (current == null) {
+			throw new IllegalStateException(noScopeMessage());
+		}
+		return current;
+	}
+
+	private String noScopeMessage() {
+		return "Thread '" + Thread.currentThread().getName() + "' does not hold " + this
+				+ ": use it inside ManagedConnection.execute(...) or a method annotated with @ExclusiveConnection";
+	}
+
+	/**
+	 * Builds a {@link ManagedConnection}.
+	 *
+	 * @since 0.1.0
+	 */
+	public static final class Builder {
+
+		private @Nullable String url;
+
+		private @Nullable String username;
+
+		private @Nullable String password;
+
+		private final Properties properties = new Properties();
+
+		private boolean autoCommit;
+
+		private Duration acquireTimeout = Duration.ofSeconds(30);
+
+		private boolean fair = true;
+
+		private Duration validationTimeout = Duration.ofSeconds(5);
+
+		private Duration validationIdleThreshold = Duration.ofMillis(500);
+
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		private @Nullable Duration socketTimeout;
+
+		private @Nullable String applicationName;
+
+		private MetricsTracker metricsTracker = MetricsTracker.NONE;
+
+		private Builder() {
+		}
+
+		/**
+		 * Set the JDBC URL; it must start with {@code jdbc:postgresql:}.
+		 * @param url the JDBC URL
+		 * @return this builder
+		 */
+		public Builder url(String url) {
+			this.url = url;
+			return this;
+		}
+
+		/**
+		 * Set the user name.
+		 * @param username the user name, or {@code null} for the driver's default
+		 * @return this builder
+		 */
+		public Builder username(@Nullable String username) {
+			this.username = username;
+			return this;
+		}
+
+		/**
+		 * Set the password.
+		 * @param password the password, or {@code null} for none
+		 * @return this builder
+		 */
+		public Builder password(@Nullable String password) {
+			this.password = password;
+			return this;
+		}
+
+		/**
+		 * Add pgjdbc connection properties, such as {@code sslmode} or {@code prepareThreshold}.
+		 * @param properties the properties
+		 * @return this builder
+		 */
+		public Builder properties(Properties properties) {
+			this.properties.putAll(properties);
+			return this;
+		}
+
+		/**
+		 * Set whether each statement commits itself. Off by default, as in psycopg2: the first
+		 * statement opens a transaction the holder must end.
+		 * @param autoCommit whether autocommit is on
+		 * @return this builder
+		 */
+		public Builder autoCommit(boolean autoCommit) {
+			this.autoCommit = autoCommit;
+			return this;
+		}
+
+		/**
+		 * Set how long a thread waits for the connection, including opening it. 30 seconds by default.
+		 * @param acquireTimeout the timeout, positive
+		 * @return this builder
+		 */
+		public Builder acquireTimeout(Duration acquireTimeout) {
+			this.acquireTimeout = acquireTimeout;
+			return this;
+		}
+
+		/**
+		 * Set whether waiting threads get the connection in arrival order. On by default.
+		 * @param fair whether waiters are served first in, first out
+		 * @return this builder
+		 */
+		public Builder fair(boolean fair) {
+			this.fair = fair;
+			return this;
+		}
+
+		/**
+		 * Set how long a validation round trip may take. 5 seconds by default; rounded up to
+		 * whole seconds, as JDBC's {@code isValid} takes.
+		 * @param validationTimeout the timeout, positive
+		 * @return this builder
+		 */
+		public Builder validationTimeout(Duration validationTimeout) {
+			this.validationTimeout = validationTimeout;
+			return this;
+		}
+
+		/**
+		 * Set how long the connection may sit unused before it is validated with a round trip
+		 * when next acquired. 500 ms by default; zero validates on every acquisition.
+		 * @param validationIdleThreshold the threshold, zero or positive
+		 * @return this builder
+		 */
+		public Builder validationIdleThreshold(Duration validationIdleThreshold) {
+			this.validationIdleThreshold = validationIdleThreshold;
+			return this;
+		}
+
+		/**
+		 * Set the most one connection attempt may take, connecting and logging in. 10 seconds
+		 * by default; cut to the time left before the acquire deadline.
+		 * @param connectTimeout the timeout, positive
+		 * @return this builder
+		 */
+		public Builder connectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+			return this;
+		}
+
+		/**
+		 * Set how long a read from the server may block before the connection is considered
+		 * broken. None by default.
+		 * @param socketTimeout the timeout, or {@code null} or zero for none
+		 * @return this builder
+		 */
+		public Builder socketTimeout(@Nullable Duration socketTimeout) {
+			this.socketTimeout = socketTimeout;
+			return this;
+		}
+
+		/**
+		 * Set the application name the server shows in {@code pg_stat_activity}.
+		 * @param applicationName the name, or {@code null} for the driver's default
+		 * @return this builder
+		 */
+		public Builder applicationName(@Nullable String applicationName) {
+			this.applicationName = applicationName;
+			return this;
+		}
+
+		/**
+		 * Set what receives the connection's events for metrics. None by default.
+		 * @param metricsTracker the tracker
+		 * @return this builder
+		 */
+		public Builder metricsTracker(MetricsTracker metricsTracker) {
+			this.metricsTracker = metricsTracker;
+			return this;
+		}
+
+		/**
+		 * Build the managed connection. No connection is opened until first use.
+		 * @return the managed connection
+		 * @throws IllegalArgumentException if a setting is missing or out of range
+		 */
+		public ManagedConnection build() {
+			String jdbcUrl = this.url;
+			if (jdbcUrl == null || jdbcUrl.isBlank()) {
+				throw new IllegalArgumentException("'url' must be set to a jdbc:postgresql: URL");
+			}
+			if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+				throw new IllegalArgumentException(
+						"'url' must start with 'jdbc:postgresql:' but was '" + Secrets.maskUrl(jdbcUrl) + "'");
+			}
+			requirePositive("acquireTimeout", this.acquireTimeout);
+			requirePositive("validationTimeout", this.validationTimeout);
+			requirePositive("connectTimeout", this.connectTimeout);
+			if (this.validationIdleThreshold == null || this.validationIdleThreshold.isNegative()) {
+				throw new IllegalArgumentException(
+						"'validationIdleThreshold' must be zero or positive but was " + this.validationIdleThreshold);
+			}
+			if (this.socketTimeout != null && this.socketTimeout.isNegative()) {
+				throw new IllegalArgumentException("'socketTimeout' must not be negative but was " + this.socketTimeout);
+			}
+			return new ManagedConnection(this, new Connector(jdbcUrl, connectionProperties(), this.connectTimeout));
+		}
+
+		private Properties connectionProperties() {
+			Properties connectionProperties = new Properties();
+			connectionProperties.putAll(this.properties);
+			if (this.username != null) {
+				connectionProperties.setProperty("user", this.username);
+			}
+			if (this.password != null) {
+				connectionProperties.setProperty("password", this.password);
+			}
+			if (this.applicationName != null) {
+				connectionProperties.setProperty("ApplicationName", this.applicationName);
+			}
+			if (this.socketTimeout != null && !this.socketTimeout.isZero()) {
+				connectionProperties.setProperty("socketTimeout",
+						Long.toString(Math.max(1, (this.socketTimeout.toMillis() + 999) / 1000)));
+			}
+			return connectionProperties;
+		}
+
+		private static void requirePositive(String name, @Nullable Duration value) {
+			if (value == null || value.isNegative() || value.isZero()) {
+				throw new IllegalArgumentException("'" + name + "' must be positive but was " + value);
+			}
+		}
+
+	}
+
+}

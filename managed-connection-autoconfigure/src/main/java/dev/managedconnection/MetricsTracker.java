@@ -1,0 +1,50 @@
+package dev.managedconnection;
+
+/**
+ * Receives the events of a {@link ManagedConnection} worth measuring. Called on the hot path:
+ * implementations must be cheap and must not block.
+ *
+ * @since 0.1.0
+ */
+public interface MetricsTracker {
+
+	/**
+	 * A tracker that records nothing.
+	 */
+	MetricsTracker NONE = new MetricsTracker() {
+	};
+
+	/**
+	 * A thread acquired the connection (outermost scope only).
+	 * @param waitNanos how long it waited, including opening the connection
+	 */
+	default void acquired(long waitNanos) {
+	}
+
+	/**
+	 * A thread released the connection (outermost scope only).
+	 * @param heldNanos how long it held the connection
+	 */
+	default void released(long heldNanos) {
+	}
+
+	/**
+	 * A thread gave up waiting for the connection.
+	 */
+	default void timedOut() {
+	}
+
+	/**
+	 * A closed or broken physical connection was replaced by a new one.
+	 */
+	default void reconnected() {
+	}
+
+	/**
+	 * A holder's transaction was rolled back on release.
+	 * @param reason why
+	 */
+	default void rolledBack(RollbackReason reason) {
+	}
+
+}

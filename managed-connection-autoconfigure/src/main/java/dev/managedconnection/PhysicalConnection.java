@@ -1,0 +1,88 @@
+package dev.managedconnection;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import org.jspecify.annotations.Nullable;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * One open pgjdbc connection and what is known about it without a round trip.
+ */
+final class PhysicalConnection {
+
+	private final Connection connection;
+
+	private final BaseConnection pgConnection;
+
+	private final int backendPid;
+
+	private final String serverVersion;
+
+	PhysicalConnection(Connection connection) throws SQLException {
+		this.connection = connection;
+		this.pgConnection = connection.unwrap(BaseConnection.class);
+		this.backendPid = this.pgConnection.getBackendPID();
+		this.serverVersion = connection.getMetaData().getDatabaseProductVersion();
+	}
+
+	Connection connection() {
+		return this.connection;
+	}
+
+	int backendPid() {
+		return this.backendPid;
+	}
+
+	String serverVersion() {
+		return this.serverVersion;
+	}
+
+	boolean isClosed() {
+		return this.pgConnection.getQueryExecutor().isClosed();
+	}
+
+	/**
+	 * Return the transaction status as pgjdbc last saw it; no round trip.
+	 * @return the status
+	 */
+	TransactionStatus status() {
+		if (isClosed()) {
+			return TransactionStatus.UNKNOWN;
+		}
+		return switch (this.pgConnection.getTransactionState()) {
+			case IDLE -> TransactionStatus.IDLE;
+			case OPEN -> TransactionStatus.IN_TRANSACTION;
+			case FAILED -> TransactionStatus.IN_ERROR;
+		};
+	}
+
+	boolean isValid(int timeoutSeconds) {
+		try {
+			return this.connection.isValid(timeoutSeconds);
+		}
+		catch (SQLException ex) {
+			return false;
+		}
+	}
+
+	void cancel() throws SQLException {
+		this.pgConnection.cancelQuery();
+	}
+
+	/**
+	 * Close the connection, reporting a failure to the given exception if there is one.
+	 * @param failure where to attach a close failure, or {@code null} to ignore it
+	 */
+	void close(@Nullable Throwable failure) {
+		try {
+			this.connection.close();
+		}
+		catch (SQLException ex) {
+			if (failure != null) {
+				failure.addSuppressed(ex);
+			}
+		}
+	}
+
+}

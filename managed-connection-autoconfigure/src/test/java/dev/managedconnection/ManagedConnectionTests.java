@@ -1,0 +1,338 @@
+package dev.managedconnection;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static dev.managedconnection.TestSql.backendPid;
+import static dev.managedconnection.TestSql.queryLong;
+import static dev.managedconnection.TestSql.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Tests for {@link ManagedConnection} on one thread: the original package's scenarios, release
+ * rules, scope options, handles and clean hand-over, against a real PostgreSQL.
+ */
+class ManagedConnectionTests {
+
+	private static TestDatabase database;
+
+	private ManagedConnection managed;
+
+	@BeforeAll
+	static void createDatabase() throws SQLException {
+		database = TestPostgres.get().createDatabase(ManagedConnectionTests.class);
+		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY, name text)");
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	@BeforeEach
+	void createManagedConnection() throws SQLException {
+		TestSql.execute(database, "TRUNCATE item");
+		this.managed = TestSql.builderFor(database).build();
+	}
+
+	@AfterEach
+	void closeManagedConnection() {
+		this.managed.close();
+	}
+
+	@Test
+	void isClosedBeforeFirstUseAndToStringSaysSo() {
+		assertThat(this.managed.isClosed()).isTrue();
+		assertThat(this.managed.status()).isEqualTo(TransactionStatus.UNKNOWN);
+		assertThat(this.managed).hasToString("ManagedConnection[" + database.url() + " (closed)]");
+	}
+
+	@Test
+	void selectOneThenCommitLeavesConnectionOpenAndIdle() throws SQLException {
+		long one = this.managed.execute((connection) -> {
+			long result = queryLong(connection, "SELECT 1");
+			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			assertThat(this.managed.toString()).endsWith("(in use)]");
+			connection.commit();
+			return result;
+		});
+		assertThat(one).isOne();
+		assertThat(this.managed.isClosed()).isFalse();
+		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(this.managed.toString()).endsWith("(idle)]");
+	}
+
+	@Test
+	void leavingTransactionOpenThrowsRollsBackAndWritesNothing() throws SQLException {
+		assertThatExceptionOfType(OpenTransactionException.class)
+			.isThrownBy(() -> this.managed.execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')")))
+			.withMessageStartingWith("Did not commit or rollback open transaction before releasing connection.")
+			.withMessageContaining("IN_TRANSACTION")
+			.satisfies((ex) -> assertThat(ex.getStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION));
+		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+	}
+
+	@Test
+	void leavingFailedTransactionOpenNamesInErrorStatus() {
+		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(() -> this.managed.execute((connection) -> {
+			try {
+				update(connection, "INSERT INTO no_such_table VALUES (1)");
+			}
+			catch (SQLException ex) {
+				// swallowed on purpose: the transaction is now failed
+			}
+			return null;
+		})).withMessageContaining("IN_ERROR");
+		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+	}
+
+	@Test
+	void applicationExceptionRollsBackKeepsConnectionAndPropagatesUnchanged() throws SQLException {
+		int pid = commitAndGet(TestSql::backendPid);
+		UnsupportedOperationException thrown = new UnsupportedOperationException("boom");
+		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> this.managed.execute((connection) -> {
+			update(connection, "INSERT INTO item VALUES (1, 'a')");
+			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			throw thrown;
+		})).isSameAs(thrown).satisfies((ex) -> assertThat(ex.getSuppressed()).isEmpty());
+		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(this.managed.isClosed()).isFalse();
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
+	}
+
+	@Test
+	void databaseErrorThenCleanNextAcquisitionOnSameBackend() throws SQLException {
+		int pid = commitAndGet(TestSql::backendPid);
+		assertThatExceptionOfType(SQLException.class)
+			.isThrownBy(() -> this.managed.execute((connection) -> update(connection, "SELECT * FROM no_such_table")))
+			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("42P01"));
+		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
+	}
+
+	@Test
+	void uniqueViolationKeepsConnection() throws SQLException {
+		int pid = commitAndGet((connection) -> {
+			update(connection, "INSERT INTO item VALUES (1, 'a')");
+			return backendPid(connection);
+		});
+		assertThatExceptionOfType(SQLException.class)
+			.isThrownBy(() -> this.managed.execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'b')")))
+			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("23505"));
+		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+	}
+
+	@Test
+	void commitOptionCommitsOnReturnAndRollsBackOnException() throws SQLException {
+		ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
+		this.managed.execute(commit, (connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')"));
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.managed.execute(commit, (connection) -> {
+			update(connection, "INSERT INTO item VALUES (2, 'b')");
+			throw new IllegalStateException("no");
+		}));
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+	}
+
+	@Test
+	void closeOptionClosesPhysicalConnectionAfterScopeAndNextScopeReopens() throws SQLException {
+		int first = this.managed.execute(ScopeOptions.DEFAULT.withClose(true).withCommit(true), TestSql::backendPid);
+		assertThat(this.managed.isClosed()).isTrue();
+		int second = commitAndGet(TestSql::backendPid);
+		assertThat(second).isNotEqualTo(first);
+	}
+
+	@Test
+	void nestedScopeJoinsOuterAndOnlyOutermostReleases() throws SQLException {
+		this.managed.execute((outer) -> {
+			update(outer, "INSERT INTO item VALUES (1, 'a')");
+			this.managed.execute((inner) -> {
+				assertThat(inner).isSameAs(outer);
+				return update(inner, "INSERT INTO item VALUES (2, 'b')");
+			});
+			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
+			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			outer.commit();
+			return null;
+		});
+		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isEqualTo(2);
+	}
+
+	@Test
+	void currentConnectionOutsideScopeExplainsWhatToDo() throws SQLException {
+		assertThatIllegalStateException().isThrownBy(this.managed::currentConnection)
+			.withMessageContaining("does not hold")
+			.withMessageContaining("execute");
+		this.managed.execute((connection) -> {
+			assertThat(this.managed.currentConnection()).isSameAs(connection);
+			return null;
+		});
+	}
+
+	@Test
+	void handleFailsAfterItsScopeAndClosingItInsideDoesNotCloseSharedConnection() throws SQLException {
+		Connection[] leaked = new Connection[1];
+		Statement[] leakedStatement = new Statement[1];
+		this.managed.execute((connection) -> {
+			connection.close();
+			assertThat(connection.isClosed()).isFalse();
+			leaked[0] = connection;
+			leakedStatement[0] = connection.createStatement();
+			assertThat(leakedStatement[0].getConnection()).isSameAs(connection);
+			return null;
+		});
+		assertThat(leaked[0].isClosed()).isTrue();
+		assertThatExceptionOfType(SQLException.class).isThrownBy(leaked[0]::createStatement)
+			.withMessageContaining("Connection handle released");
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> leakedStatement[0].executeQuery("SELECT 1"));
+		assertThat(this.managed.isClosed()).isFalse();
+	}
+
+	@Test
+	void statementsLeftOpenAreClosedOnRelease() throws SQLException {
+		PreparedStatement[] open = new PreparedStatement[1];
+		ResultSet[] results = new ResultSet[1];
+		commitAndGet((connection) -> {
+			open[0] = connection.prepareStatement("SELECT 1");
+			results[0] = open[0].executeQuery();
+			return null;
+		});
+		assertThat(open[0].isClosed()).isTrue();
+		assertThat(results[0].isClosed()).isTrue();
+	}
+
+	@Test
+	void settingsChangedByOneHolderAreNotSeenByTheNext() throws SQLException {
+		TestSql.execute(database, "CREATE SCHEMA IF NOT EXISTS other");
+		commitAndGet((connection) -> {
+			connection.setAutoCommit(true);
+			connection.setReadOnly(true);
+			connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+			connection.setSchema("other");
+			connection.setNetworkTimeout(Runnable::run, 12_345);
+			return null;
+		});
+		this.managed.execute((connection) -> {
+			assertThat(connection.getAutoCommit()).isFalse();
+			assertThat(connection.isReadOnly()).isFalse();
+			assertThat(connection.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_READ_COMMITTED);
+			assertThat(connection.getSchema()).isEqualTo("public");
+			assertThat(connection.getNetworkTimeout()).isZero();
+			update(connection, "INSERT INTO item VALUES (1, 'writable')");
+			connection.commit();
+			return null;
+		});
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+	}
+
+	@Test
+	void autoCommitCanBeConfiguredOn() throws SQLException {
+		try (ManagedConnection autoCommitting = TestSql.builderFor(database).autoCommit(true).build()) {
+			autoCommitting.execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')"));
+		}
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+	}
+
+	@Test
+	void passwordNeverAppearsInToStringOrExceptionMessages() {
+		String secret = "s3cr3t-Pa55";
+		ManagedConnection withSecrets = ManagedConnection.builder()
+			.url(database.url() + "?password=" + secret + "&sslpassword=" + secret)
+			.username("no_such_user")
+			.password(secret)
+			.acquireTimeout(Duration.ofSeconds(5))
+			.build();
+		assertThat(withSecrets.toString()).doesNotContain(secret).contains("password=******");
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> withSecrets.execute((connection) -> null))
+			.satisfies((ex) -> {
+				for (Throwable t = ex; t != null; t = t.getCause()) {
+					assertThat(String.valueOf(t.getMessage())).doesNotContain(secret);
+				}
+			});
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ManagedConnection.builder().url("jdbc:mysql://h/db?password=" + secret).build())
+			.withMessageNotContaining(secret)
+			.withMessageContaining("jdbc:postgresql:");
+	}
+
+	@Test
+	void builderRejectsBadSettingsWithTheSettingName() {
+		assertThatIllegalArgumentException().isThrownBy(() -> ManagedConnection.builder().build())
+			.withMessageContaining("'url'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> TestSql.builderFor(database).acquireTimeout(Duration.ZERO).build())
+			.withMessageContaining("'acquireTimeout'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> TestSql.builderFor(database).validationIdleThreshold(Duration.ofMillis(-1)).build())
+			.withMessageContaining("'validationIdleThreshold'");
+	}
+
+	@Test
+	void stateReportsHolderAndBackendWithoutWaiting() throws SQLException {
+		assertThat(this.managed.state().open()).isFalse();
+		this.managed.execute((connection) -> {
+			ConnectionState state = this.managed.state();
+			assertThat(state.open()).isTrue();
+			assertThat(state.backendPid()).isEqualTo(backendPid(connection));
+			assertThat(state.holderThread()).isEqualTo(Thread.currentThread().getName());
+			assertThat(state.serverVersion()).isNotBlank();
+			connection.commit();
+			return null;
+		});
+		assertThat(this.managed.state().holderThread()).isNull();
+	}
+
+	@Test
+	void cancelStopsRunningStatementAndDoesNothingWhenIdle() throws Exception {
+		this.managed.cancel();
+		Thread canceller = new Thread(() -> {
+			try {
+				while (!"active".equals(activeState())) {
+					Thread.sleep(10);
+				}
+				this.managed.cancel();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		canceller.start();
+		assertThatExceptionOfType(SQLException.class)
+			.isThrownBy(() -> this.managed.execute((connection) -> queryLong(connection, "SELECT count(*) FROM pg_sleep(30)")))
+			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+		canceller.join(10_000);
+		long one = commitAndGet((connection) -> queryLong(connection, "SELECT 1"));
+		assertThat(one).isOne();
+	}
+
+	private String activeState() throws SQLException {
+		try (Connection connection = database.connect(); Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery(
+						"SELECT state FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")) {
+			return rs.next() ? rs.getString(1) : null;
+		}
+	}
+
+	private <T> T commitAndGet(ConnectionCallback<T> action) throws SQLException {
+		return this.managed.execute(ScopeOptions.DEFAULT.withCommit(true), action);
+	}
+
+}
