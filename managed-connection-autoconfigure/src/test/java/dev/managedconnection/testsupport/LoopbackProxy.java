@@ -265,6 +265,10 @@ public final class LoopbackProxy implements AutoCloseable {
 		try {
 			while (!this.closed && !link.closed) {
 				Mode current = this.mode;
+				if (current == Mode.RESET) {
+					// Held bytes die with the connection: never deliver them on the way to a reset.
+					return false;
+				}
 				boolean blocked = current == Mode.BLACKHOLE || (fromServer && current == Mode.HOLD_RESPONSES);
 				if (!blocked) {
 					return true;
