@@ -76,16 +76,16 @@ final class ConnectionHandle implements InvocationHandler {
 	 * @return the view
 	 */
 	Connection joinedView() {
+		if (!this.borrowed) {
+			// Closing the scope's own handle does nothing already.
+			return this.proxy;
+		}
 		Connection view = this.joinedView;
 		if (view == null) {
 			view = (Connection) Proxy.newProxyInstance(ConnectionHandle.class.getClassLoader(), CONNECTION_TYPES, this);
 			this.joinedView = view;
 		}
 		return view;
-	}
-
-	PhysicalConnection physical() {
-		return this.physical;
 	}
 
 	boolean isBorrowed() {
@@ -145,7 +145,7 @@ final class ConnectionHandle implements InvocationHandler {
 				}
 			}
 			case "commit" -> {
-				commit(connection);
+				this.physical.commit();
 				return null;
 			}
 			default -> {
@@ -156,18 +156,6 @@ final class ConnectionHandle implements InvocationHandler {
 			return track(statement, method.getReturnType());
 		}
 		return result;
-	}
-
-	private void commit(Connection connection) throws SQLException {
-		try {
-			connection.commit();
-		}
-		catch (SQLException ex) {
-			if (BrokenConnections.isBroken(ex) || this.physical.isClosed()) {
-				throw new CommitOutcomeUnknownException(ex);
-			}
-			throw ex;
-		}
 	}
 
 	private Statement track(Statement statement, Class<?> declaredType) {

@@ -78,6 +78,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private @Nullable ConnectionHandle handle;
 
+	private @Nullable PhysicalConnection scopeConnection;
+
 	private long lastUsedNanos;
 
 	private ManagedConnection(Builder builder, Connector connector) {
@@ -126,10 +128,10 @@ public final class ManagedConnection implements AutoCloseable {
 	 */
 	public <T extends @Nullable Object> T execute(ScopeOptions options, ConnectionCallback<T> action)
 			throws SQLException {
-		Connection connection = acquire(options);
+		acquire(options);
 		T result;
 		try {
-			result = action.doInConnection(connection);
+			result = action.doInConnection(handle().connection());
 		}
 		catch (Throwable ex) {
 			releaseAfterFailure(ex);
@@ -140,16 +142,16 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Enter a scope: wait for the connection, open or verify it and return a handle valid until
-	 * the matching {@link #release()} or {@link #releaseAfterFailure(Throwable)}. Called from a
-	 * thread that already holds the connection, it joins the outer scope. Prefer
-	 * {@link #execute}; this pair is for frameworks that wrap a call.
+	 * Enter a scope: wait for the connection and open or verify it. Inside the scope
+	 * {@link #currentConnection()} returns the connection; the scope ends with the matching
+	 * {@link #release()} or {@link #releaseAfterFailure(Throwable)}. Called from a thread that
+	 * already holds the connection, it joins the outer scope. Prefer {@link #execute}; this pair
+	 * is for frameworks that wrap a call.
 	 * @param options how the scope behaves
-	 * @return the connection handle for the scope
 	 * @throws SQLException if the connection cannot be acquired in time or cannot be opened
 	 */
-	public Connection acquire(ScopeOptions options) throws SQLException {
-		return enter(options, false).connection();
+	public void acquire(ScopeOptions options) throws SQLException {
+		enter(options, false);
 	}
 
 	/**
@@ -161,12 +163,12 @@ public final class ManagedConnection implements AutoCloseable {
 	 * @throws IllegalStateException if the calling thread holds no scope
 	 */
 	public void release() throws SQLException {
-		ConnectionHandle current = requireHandle();
+		requireHeld();
 		if (this.depth > 1) {
 			this.depth--;
 			return;
 		}
-		endScope(current);
+		endScope(this.handle);
 	}
 
 	/**
@@ -176,8 +178,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 * @param failure what the caller threw
 	 */
 	public void releaseAfterFailure(Throwable failure) {
-		ConnectionHandle current = this.lock.isHeldByCurrentThread() ? this.handle : null;
-		if (current == null) {
+		if (!this.lock.isHeldByCurrentThread()) {
 			failure.addSuppressed(new IllegalStateException(noScopeMessage()));
 			return;
 		}
@@ -185,7 +186,7 @@ public final class ManagedConnection implements AutoCloseable {
 			this.depth--;
 			return;
 		}
-		endScopeAfterFailure(current, failure);
+		endScopeAfterFailure(this.handle, failure);
 	}
 
 	/**
@@ -194,7 +195,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 * @throws IllegalStateException if the calling thread holds no scope
 	 */
 	public Connection currentConnection() {
-		return requireHandle().connection();
+		return handle().connection();
 	}
 
 	/**
@@ -303,9 +304,10 @@ public final class ManagedConnection implements AutoCloseable {
 	 */
 	Connection borrow() throws SQLException {
 		if (this.lock.isHeldByCurrentThread()) {
-			return requireHandle().joinedView();
+			return handle().joinedView();
 		}
-		return enter(ScopeOptions.DEFAULT, true).connection();
+		enter(ScopeOptions.DEFAULT, true);
+		return handle().connection();
 	}
 
 	/**
@@ -323,10 +325,24 @@ public final class ManagedConnection implements AutoCloseable {
 		endScope(borrowed);
 	}
 
-	private ConnectionHandle enter(ScopeOptions options, boolean borrow) throws SQLException {
+	/**
+	 * Return the handle of the calling thread's scope, created on first request: a scope whose
+	 * holder never asks for the connection allocates nothing.
+	 */
+	private ConnectionHandle handle() {
+		requireHeld();
+		ConnectionHandle current = this.handle;
+		if (current == null) {
+			current = new ConnectionHandle(this, this.scopeConnection, false);
+			this.handle = current;
+		}
+		return current;
+	}
+
+	private void enter(ScopeOptions options, boolean borrow) throws SQLException {
 		if (this.lock.isHeldByCurrentThread()) {
 			this.depth++;
-			return requireHandle();
+			return;
 		}
 		long timeoutNanos = (options.acquireTimeout() != null) ? options.acquireTimeout().toNanos()
 				: this.acquireTimeoutNanos;
@@ -337,24 +353,25 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 		this.holder = Thread.currentThread();
 		this.acquiredAtNanos = now;
-		ConnectionHandle entered;
 		try {
 			PhysicalConnection usable = usableConnection(now, startNanos + timeoutNanos);
-			entered = new ConnectionHandle(this, usable, borrow);
-			if (borrow && !this.autoCommit) {
-				usable.connection().setAutoCommit(true);
+			if (borrow) {
+				this.handle = new ConnectionHandle(this, usable, true);
+				if (!this.autoCommit) {
+					usable.connection().setAutoCommit(true);
+				}
 			}
+			this.scopeConnection = usable;
 		}
 		catch (SQLException | RuntimeException | Error ex) {
+			this.handle = null;
 			this.holder = null;
 			this.lock.unlock();
 			throw ex;
 		}
-		this.handle = entered;
 		this.depth = 1;
 		this.scopeOptions = options;
 		this.metricsTracker.acquired(System.nanoTime() - startNanos);
-		return entered;
 	}
 
 	/**
@@ -461,22 +478,24 @@ public final class ManagedConnection implements AutoCloseable {
 	/**
 	 * End the outermost scope after a normal return.
 	 */
-	private void endScope(ConnectionHandle ending) throws SQLException {
-		PhysicalConnection current = ending.physical();
+	private void endScope(@Nullable ConnectionHandle ending) throws SQLException {
+		PhysicalConnection current = this.scopeConnection;
 		ScopeOptions options = this.scopeOptions;
 		boolean close = options.close();
 		Exception problem = null;
 		try {
-			ending.closeStatements(null);
+			if (ending != null) {
+				ending.closeStatements(null);
+			}
 			try {
-				problem = endTransaction(ending, options);
+				problem = endTransaction(current, ending != null && ending.isBorrowed(), options);
 			}
 			catch (SQLException | RuntimeException ex) {
 				problem = ex;
 				close |= BrokenConnections.isBroken(ex) || current.isClosed()
 						|| (current.status() != TransactionStatus.IDLE && !rollbackQuietly(current, ex));
 			}
-			if (!close) {
+			if (!close && ending != null) {
 				try {
 					ending.restoreSettings(this.autoCommit);
 				}
@@ -507,31 +526,31 @@ public final class ManagedConnection implements AutoCloseable {
 	 * Commit or roll back a transaction the holder left open.
 	 * @return the {@link OpenTransactionException} to throw after a forced rollback, or {@code null}
 	 */
-	private @Nullable OpenTransactionException endTransaction(ConnectionHandle ending, ScopeOptions options)
-			throws SQLException {
-		TransactionStatus status = ending.physical().status();
+	private @Nullable OpenTransactionException endTransaction(PhysicalConnection current, boolean borrowed,
+			ScopeOptions options) throws SQLException {
+		TransactionStatus status = current.status();
 		if (status != TransactionStatus.IN_TRANSACTION && status != TransactionStatus.IN_ERROR) {
 			return null;
 		}
-		if (options.commit() && !ending.isBorrowed()) {
-			ending.connection().commit();
+		if (options.commit() && !borrowed) {
+			current.commit();
 			return null;
 		}
-		return rollbackOpenTransaction(ending, status);
+		return rollbackOpenTransaction(current, borrowed, status);
 	}
 
-	private OpenTransactionException rollbackOpenTransaction(ConnectionHandle ending, TransactionStatus status)
-			throws SQLException {
+	private OpenTransactionException rollbackOpenTransaction(PhysicalConnection current, boolean borrowed,
+			TransactionStatus status) throws SQLException {
 		OpenTransactionException problem = new OpenTransactionException(status);
 		try {
-			ending.physical().connection().rollback();
+			current.connection().rollback();
 		}
 		catch (SQLException ex) {
 			ex.addSuppressed(problem);
 			throw ex;
 		}
 		this.metricsTracker.rolledBack(RollbackReason.OPEN_TRANSACTION);
-		if (ending.isBorrowed()) {
+		if (borrowed) {
 			// Spring's DataSourceUtils swallows exceptions from close(): the log is what users see.
 			logger.warn("{} Rolled back a transaction left open on a connection borrowed from the DataSource view of {}",
 					OpenTransactionException.MESSAGE, this);
@@ -545,11 +564,13 @@ public final class ManagedConnection implements AutoCloseable {
 	/**
 	 * End the outermost scope after the caller threw; never throws.
 	 */
-	private void endScopeAfterFailure(ConnectionHandle ending, Throwable failure) {
-		PhysicalConnection current = ending.physical();
+	private void endScopeAfterFailure(@Nullable ConnectionHandle ending, Throwable failure) {
+		PhysicalConnection current = this.scopeConnection;
 		boolean close = this.scopeOptions.close();
 		try {
-			ending.closeStatements(failure);
+			if (ending != null) {
+				ending.closeStatements(failure);
+			}
 			close |= BrokenConnections.isBroken(failure) || current.isClosed();
 			if (!close && current.status() != TransactionStatus.IDLE) {
 				close = !rollbackQuietly(current, failure);
@@ -557,7 +578,7 @@ public final class ManagedConnection implements AutoCloseable {
 				logger.warn("Rolled back the open transaction of {} after the holder threw {}", this,
 						failure.getClass().getName());
 			}
-			if (!close) {
+			if (!close && ending != null) {
 				ending.restoreSettings(this.autoCommit);
 			}
 		}
@@ -585,14 +606,17 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 	}
 
-	private void finishScope(ConnectionHandle ending, boolean close) {
-		ending.invalidate();
+	private void finishScope(@Nullable ConnectionHandle ending, boolean close) {
+		if (ending != null) {
+			ending.invalidate();
+		}
 		long now = System.nanoTime();
 		this.lastUsedNanos = now;
 		if (close || this.closeRequested) {
 			closePhysical(null);
 		}
 		this.handle = null;
+		this.scopeConnection = null;
 		this.depth = 0;
 		this.scopeOptions = ScopeOptions.DEFAULT;
 		this.holder = null;
@@ -610,12 +634,10 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 	}
 
-	private ConnectionHandle requireHandle() {
-		ConnectionHandle current = this.lock.isHeldByCurrentThread() ? this.handle : null;
-		if (current == null) {
+	private void requireHeld() {
+		if (!this.lock.isHeldByCurrentThread()) {
 			throw new IllegalStateException(noScopeMessage());
 		}
-		return current;
 	}
 
 	private String noScopeMessage() {

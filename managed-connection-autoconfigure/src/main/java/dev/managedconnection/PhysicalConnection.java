@@ -66,6 +66,23 @@ final class PhysicalConnection {
 		}
 	}
 
+	/**
+	 * Commit, telling a commit whose outcome is unknown from one that failed.
+	 * @throws CommitOutcomeUnknownException if the connection broke before the reply arrived
+	 * @throws SQLException if the server refused the commit
+	 */
+	void commit() throws SQLException {
+		try {
+			this.connection.commit();
+		}
+		catch (SQLException ex) {
+			if (BrokenConnections.isBroken(ex) || isClosed()) {
+				throw new CommitOutcomeUnknownException(ex);
+			}
+			throw ex;
+		}
+	}
+
 	void cancel() throws SQLException {
 		this.pgConnection.cancelQuery();
 	}

@@ -47,6 +47,21 @@ final class TestSql {
 		return (int) queryLong(connection, "SELECT pg_backend_pid()");
 	}
 
+	/**
+	 * Wait for a latch inside a {@link ConnectionCallback}, which may throw only SQLException.
+	 */
+	static void await(java.util.concurrent.CountDownLatch latch) {
+		try {
+			if (!latch.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+				throw new IllegalStateException("Latch not released within 60 s");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	static ManagedConnection.Builder builderFor(TestDatabase database) {
 		return ManagedConnection.builder()
 			.url(database.url())

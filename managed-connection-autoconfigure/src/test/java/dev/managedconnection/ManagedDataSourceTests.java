@@ -1,0 +1,178 @@
+package dev.managedconnection;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static dev.managedconnection.TestSql.queryLong;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for the {@link ManagedConnection#asDataSource() DataSource view} with Spring's
+ * {@link JdbcTemplate} and {@link DataSourceTransactionManager}, inside and outside a scope.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ManagedDataSourceTests {
+
+	private static TestDatabase database;
+
+	private ManagedConnection managed;
+
+	private DataSource dataSource;
+
+	private JdbcTemplate jdbcTemplate;
+
+	@BeforeAll
+	static void createDatabase() throws SQLException {
+		database = TestPostgres.get().createDatabase(ManagedDataSourceTests.class);
+		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	@BeforeEach
+	void createManagedConnection() throws SQLException {
+		TestSql.execute(database, "TRUNCATE item");
+		this.managed = TestSql.builderFor(database).build();
+		this.dataSource = this.managed.asDataSource();
+		this.jdbcTemplate = new JdbcTemplate(this.dataSource);
+	}
+
+	@AfterEach
+	void closeManagedConnection() {
+		this.managed.close();
+	}
+
+	@Test
+	void jdbcTemplateOutsideAnyScopeCommitsEachStatementAndReleases() throws SQLException {
+		this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
+		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+		// The borrow turned autocommit on only for itself.
+		this.managed.execute((connection) -> {
+			assertThat(connection.getAutoCommit()).isFalse();
+			return null;
+		});
+	}
+
+	@Test
+	void borrowedConnectionIsExclusiveUntilClosed() throws Exception {
+		CountDownLatch acquired = new CountDownLatch(1);
+		AtomicLong waitedFor = new AtomicLong();
+		try (Connection borrowed = this.dataSource.getConnection()) {
+			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
+			Thread other = new Thread(() -> {
+				try {
+					this.managed.execute((connection) -> {
+						acquired.countDown();
+						return null;
+					});
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			other.start();
+			while (this.managed.state().waitingThreads() == 0) {
+				Thread.sleep(5);
+			}
+			waitedFor.set(acquired.getCount());
+			borrowed.createStatement().close();
+		}
+		assertThat(waitedFor.get()).as("the other thread waited while the connection was borrowed").isOne();
+		assertThat(acquired.await(30, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@Test
+	void jdbcTemplateInsideScopeJoinsHeldConnectionAndTransaction() throws SQLException {
+		this.managed.execute((connection) -> {
+			this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
+			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			int pid = this.jdbcTemplate.queryForObject("SELECT pg_backend_pid()", Integer.class);
+			assertThat(pid).isEqualTo(TestSql.backendPid(connection));
+			connection.rollback();
+			return null;
+		});
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+	}
+
+	@Test
+	void transactionManagerOutsideScopeCommits() {
+		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+		transactions.executeWithoutResult((status) -> {
+			this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
+			this.jdbcTemplate.update("INSERT INTO item VALUES (2)");
+		});
+		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
+		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+	}
+
+	@Test
+	void transactionManagerOutsideScopeRollsBackOnException() throws SQLException {
+		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> transactions.executeWithoutResult((status) -> {
+			this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
+			throw new IllegalStateException("boom");
+		}));
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
+	}
+
+	@Test
+	void transactionManagerInsideScopeRunsOnHeldConnection() throws SQLException {
+		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
+		this.managed.execute((connection) -> {
+			transactions.executeWithoutResult((status) -> this.jdbcTemplate.update("INSERT INTO item VALUES (1)"));
+			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
+			return null;
+		});
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+	}
+
+	@Test
+	void borrowerLeavingTransactionOpenIsRolledBackAndToldOnClose() throws SQLException {
+		Connection borrowed = this.dataSource.getConnection();
+		borrowed.setAutoCommit(false);
+		TestSql.update(borrowed, "INSERT INTO item VALUES (1)");
+		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(borrowed::close);
+		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+	}
+
+	@Test
+	void closingConnectionFromViewInsideScopeDoesNotEndTheScope() throws SQLException {
+		this.managed.execute((connection) -> {
+			try (Connection view = this.dataSource.getConnection()) {
+				TestSql.update(view, "INSERT INTO item VALUES (1)");
+			}
+			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
+			TestSql.update(connection, "INSERT INTO item VALUES (2)");
+			connection.commit();
+			return null;
+		});
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isEqualTo(2);
+	}
+
+}
