@@ -1,0 +1,33 @@
+package dev.managedconnection.autoconfigure;
+
+import dev.managedconnection.ManagedConnection;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
+import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Configuration of the {@link ManagedConnection} bean, imported by
+ * {@link ManagedConnectionAutoConfiguration}.
+ */
+@Configuration(proxyBeanMethods = false)
+class ManagedConnectionConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	ManagedConnection managedConnection(ManagedConnectionProperties properties,
+			ObjectProvider<JdbcConnectionDetails> connectionDetails, DataSourceProperties dataSourceProperties,
+			Environment environment) {
+		String applicationName = environment.getProperty("spring.application.name");
+		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
+		ManagedConnectionFactory factory = (details != null)
+				? ManagedConnectionFactory.of(properties, details, applicationName)
+				: ManagedConnectionFactory.of(properties, dataSourceProperties, applicationName);
+		return factory.create();
+	}
+
+}

@@ -1,0 +1,162 @@
+package dev.managedconnection.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for the auto-configured
+ * {@link dev.managedconnection.ManagedConnection ManagedConnection}. Where it connects to
+ * comes from Boot's {@code JdbcConnectionDetails} or {@code spring.datasource.url},
+ * {@code username} and {@code password}; everything else is under
+ * {@code managed-connection.*}.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("managed-connection")
+public class ManagedConnectionProperties {
+
+	/**
+	 * Whether to auto-configure the managed connection, its DataSource and
+	 * '@ExclusiveConnection' support.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Whether the connection is in auto-commit mode while a scope holds it. When off, the
+	 * first statement, even a query, opens a transaction that the scope must end: use
+	 * '@ExclusiveConnection(commit = true)', '@Transactional', or commit or roll back
+	 * yourself. Outside a scope, each DataSource borrow is always auto-committed.
+	 */
+	private boolean autoCommit = false;
+
+	/**
+	 * Maximum time a caller waits for exclusive access to the connection. Must be greater
+	 * than zero.
+	 */
+	private Duration acquireTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * Whether waiting callers get the connection in the order they asked for it.
+	 */
+	private boolean fair = true;
+
+	/**
+	 * Maximum time for the round trip that checks an idle connection before it is handed
+	 * out. Must be greater than zero.
+	 */
+	private Duration validationTimeout = Duration.ofSeconds(5);
+
+	/**
+	 * Idle time after which the connection is checked with a round trip before it is
+	 * handed out. Zero checks it on every acquisition.
+	 */
+	private Duration validationIdleThreshold = Duration.ofMillis(500);
+
+	/**
+	 * Maximum time to open the physical connection. Must be greater than zero.
+	 */
+	private Duration connectTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Maximum time to wait for the server on a socket read. When not set, or zero, reads
+	 * wait without limit.
+	 */
+	private @Nullable Duration socketTimeout;
+
+	/**
+	 * Name reported to PostgreSQL as 'application_name'. Defaults to
+	 * 'spring.application.name'.
+	 */
+	private @Nullable String applicationName;
+
+	/**
+	 * Further pgjdbc connection properties, such as 'sslmode' or 'prepareThreshold'.
+	 */
+	private Map<String, String> properties = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public boolean isAutoCommit() {
+		return this.autoCommit;
+	}
+
+	public void setAutoCommit(boolean autoCommit) {
+		this.autoCommit = autoCommit;
+	}
+
+	public Duration getAcquireTimeout() {
+		return this.acquireTimeout;
+	}
+
+	public void setAcquireTimeout(Duration acquireTimeout) {
+		this.acquireTimeout = acquireTimeout;
+	}
+
+	public boolean isFair() {
+		return this.fair;
+	}
+
+	public void setFair(boolean fair) {
+		this.fair = fair;
+	}
+
+	public Duration getValidationTimeout() {
+		return this.validationTimeout;
+	}
+
+	public void setValidationTimeout(Duration validationTimeout) {
+		this.validationTimeout = validationTimeout;
+	}
+
+	public Duration getValidationIdleThreshold() {
+		return this.validationIdleThreshold;
+	}
+
+	public void setValidationIdleThreshold(Duration validationIdleThreshold) {
+		this.validationIdleThreshold = validationIdleThreshold;
+	}
+
+	public Duration getConnectTimeout() {
+		return this.connectTimeout;
+	}
+
+	public void setConnectTimeout(Duration connectTimeout) {
+		this.connectTimeout = connectTimeout;
+	}
+
+	public @Nullable Duration getSocketTimeout() {
+		return this.socketTimeout;
+	}
+
+	public void setSocketTimeout(@Nullable Duration socketTimeout) {
+		this.socketTimeout = socketTimeout;
+	}
+
+	public @Nullable String getApplicationName() {
+		return this.applicationName;
+	}
+
+	public void setApplicationName(@Nullable String applicationName) {
+		this.applicationName = applicationName;
+	}
+
+	public Map<String, String> getProperties() {
+		return this.properties;
+	}
+
+	public void setProperties(Map<String, String> properties) {
+		this.properties = properties;
+	}
+
+}
