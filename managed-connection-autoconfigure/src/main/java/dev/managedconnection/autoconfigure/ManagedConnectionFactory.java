@@ -77,7 +77,8 @@ final class ManagedConnectionFactory {
 			.acquireTimeout(positive("acquire-timeout", properties.getAcquireTimeout()))
 			.validationTimeout(positive("validation-timeout", properties.getValidationTimeout()))
 			.validationIdleThreshold(notNegative("validation-idle-threshold", properties.getValidationIdleThreshold()))
-			.connectTimeout(positive("connect-timeout", properties.getConnectTimeout()));
+			.connectTimeout(positive("connect-timeout", properties.getConnectTimeout()))
+			.sessionReset(properties.getSessionReset());
 		Duration socketTimeout = properties.getSocketTimeout();
 		if (socketTimeout != null && !notNegative("socket-timeout", socketTimeout).isZero()) {
 			builder.socketTimeout(socketTimeout);
