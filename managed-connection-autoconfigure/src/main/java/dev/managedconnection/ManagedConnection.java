@@ -58,6 +58,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private final MetricsTracker metricsTracker;
 
+	private final HoldMonitor holdMonitor;
+
 	private final ReentrantLock lock;
 
 	private final DataSource dataSource = new ManagedDataSource(this);
@@ -71,6 +73,8 @@ public final class ManagedConnection implements AutoCloseable {
 	private volatile @Nullable SQLException lastConnectError;
 
 	private volatile boolean closeRequested;
+
+	private volatile HoldMonitor.Hold hold = HoldMonitor.Hold.NONE;
 
 	// Guarded by the lock: only the holder reads or writes these.
 
@@ -93,6 +97,7 @@ public final class ManagedConnection implements AutoCloseable {
 		this.validationIdleNanos = builder.validationIdleThreshold.toNanos();
 		this.validationTimeoutSeconds = (int) Math.max(1, (builder.validationTimeout.toMillis() + 999) / 1000);
 		this.metricsTracker = builder.metricsTracker;
+		this.holdMonitor = HoldMonitor.of(this, builder.leakDetectionThreshold, builder.maxHold);
 		this.lock = new ReentrantLock(builder.fair);
 	}
 
@@ -374,6 +379,7 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 		this.depth = 1;
 		this.scopeOptions = options;
+		this.hold = this.holdMonitor.start(Thread.currentThread(), now, this.scopeConnection);
 		this.metricsTracker.acquired(System.nanoTime() - startNanos);
 	}
 
@@ -401,6 +407,9 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private AcquireTimeoutException waitTimeout(long timeoutNanos) {
 		Thread currentHolder = this.holder;
+		// Read after the holder: a hold set by another thread since then gives no site.
+		HoldMonitor.AcquisitionSite site = (currentHolder != null) ? this.hold.acquisitionSite(currentHolder) : null;
+		PhysicalConnection current = this.physical;
 		StringBuilder message = new StringBuilder("Timed out after ").append(TimeUnit.NANOSECONDS.toMillis(timeoutNanos))
 			.append(" ms waiting for ")
 			.append(this);
@@ -410,14 +419,24 @@ public final class ManagedConnection implements AutoCloseable {
 				.append("' for ")
 				.append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.acquiredAtNanos))
 				.append(" ms");
+			if (current != null && !current.isClosed()) {
+				message.append(" (backend PID ").append(current.backendPid()).append(')');
+			}
+			if (site != null) {
+				message.append(", acquired at ").append(site.caller());
+			}
 		}
 		message.append(", ").append(this.lock.getQueueLength()).append(" other thread(s) waiting");
 		SQLException connectError = this.lastConnectError;
-		if (connectError != null) {
-			message.append("; last error opening the connection: ").append(connectError.getMessage());
-			return new AcquireTimeoutException(message.toString(), connectError);
+		AcquireTimeoutException timeout = (connectError != null)
+				? new AcquireTimeoutException(message.append("; last error opening the connection: ")
+					.append(connectError.getMessage())
+					.toString(), connectError)
+				: new AcquireTimeoutException(message.toString());
+		if (site != null) {
+			timeout.addSuppressed(site);
 		}
-		return new AcquireTimeoutException(message.toString());
+		return timeout;
 	}
 
 	/**
@@ -482,6 +501,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 * End the outermost scope after a normal return.
 	 */
 	private void endScope(@Nullable ConnectionHandle ending) throws SQLException {
+		endHold();
 		PhysicalConnection current = this.scopeConnection;
 		ScopeOptions options = this.scopeOptions;
 		boolean close = options.close();
@@ -568,6 +588,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 * End the outermost scope after the caller threw; never throws.
 	 */
 	private void endScopeAfterFailure(@Nullable ConnectionHandle ending, Throwable failure) {
+		endHold();
 		PhysicalConnection current = this.scopeConnection;
 		boolean close = this.scopeOptions.close();
 		try {
@@ -592,6 +613,15 @@ public final class ManagedConnection implements AutoCloseable {
 		finally {
 			finishScope(ending, close);
 		}
+	}
+
+	/**
+	 * Stop watching the scope before cleaning up, so a max-hold cancel cannot hit the cleanup.
+	 */
+	private void endHold() {
+		HoldMonitor.Hold ending = this.hold;
+		this.hold = HoldMonitor.Hold.NONE;
+		ending.end();
 	}
 
 	/**
@@ -704,6 +734,10 @@ public final class ManagedConnection implements AutoCloseable {
 		private MetricsTracker metricsTracker = MetricsTracker.NONE;
 
 		private SessionReset sessionReset = SessionReset.DISCARD_ALL;
+
+		private @Nullable Duration leakDetectionThreshold;
+
+		private @Nullable Duration maxHold;
 
 		private Builder() {
 		}
@@ -855,6 +889,30 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 
 		/**
+		 * Set how long a scope may hold the connection before a warning names the holder
+		 * thread and where it acquired the connection; an info message follows when it
+		 * releases. Off by default. When on, every acquisition records its stack trace.
+		 * @param leakDetectionThreshold the threshold, or {@code null} or zero for off
+		 * @return this builder
+		 */
+		public Builder leakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+			this.leakDetectionThreshold = leakDetectionThreshold;
+			return this;
+		}
+
+		/**
+		 * Set how long a scope may hold the connection before the statement it is running is
+		 * cancelled, as {@link ManagedConnection#cancel()} does. Off by default. A holder
+		 * busy outside the database keeps the connection: nothing is running to cancel.
+		 * @param maxHold the maximum hold, or {@code null} or zero for off
+		 * @return this builder
+		 */
+		public Builder maxHold(@Nullable Duration maxHold) {
+			this.maxHold = maxHold;
+			return this;
+		}
+
+		/**
 		 * Build the managed connection. No connection is opened until first use.
 		 * @return the managed connection
 		 * @throws IllegalArgumentException if a setting is missing or out of range
@@ -881,7 +939,17 @@ public final class ManagedConnection implements AutoCloseable {
 			if (this.socketTimeout != null && this.socketTimeout.isNegative()) {
 				throw new IllegalArgumentException("'socketTimeout' must not be negative but was " + this.socketTimeout);
 			}
-			return new ManagedConnection(this, new Connector(jdbcUrl, connectionProperties(), this.connectTimeout));
+			if (this.leakDetectionThreshold != null && this.leakDetectionThreshold.isNegative()) {
+				throw new IllegalArgumentException(
+						"'leakDetectionThreshold' must not be negative but was " + this.leakDetectionThreshold);
+			}
+			if (this.maxHold != null && this.maxHold.isNegative()) {
+				throw new IllegalArgumentException("'maxHold' must not be negative but was " + this.maxHold);
+			}
+			ManagedConnection connection = new ManagedConnection(this,
+					new Connector(jdbcUrl, connectionProperties(), this.connectTimeout));
+			this.metricsTracker.built(connection);
+			return connection;
 		}
 
 		private Properties connectionProperties() {

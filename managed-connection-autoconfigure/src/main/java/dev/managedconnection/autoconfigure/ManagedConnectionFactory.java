@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.MetricsTracker;
 import dev.managedconnection.autoconfigure.ManagedConnectionConfigurationException.Problem;
 import org.jspecify.annotations.Nullable;
 
@@ -64,10 +65,11 @@ final class ManagedConnectionFactory {
 
 	/**
 	 * Validate the configuration and build the managed connection.
+	 * @param metricsTracker what receives the connection's events for metrics
 	 * @return the managed connection, not yet connected
 	 * @throws ManagedConnectionConfigurationException if the configuration is invalid
 	 */
-	ManagedConnection create() {
+	ManagedConnection create(MetricsTracker metricsTracker) {
 		String url = this.target.validUrl();
 		ManagedConnectionProperties properties = this.properties;
 		var builder = ManagedConnection.builder()
@@ -78,7 +80,16 @@ final class ManagedConnectionFactory {
 			.validationTimeout(positive("validation-timeout", properties.getValidationTimeout()))
 			.validationIdleThreshold(notNegative("validation-idle-threshold", properties.getValidationIdleThreshold()))
 			.connectTimeout(positive("connect-timeout", properties.getConnectTimeout()))
-			.sessionReset(properties.getSessionReset());
+			.sessionReset(properties.getSessionReset())
+			.metricsTracker(metricsTracker);
+		Duration leakDetectionThreshold = properties.getLeakDetectionThreshold();
+		if (leakDetectionThreshold != null) {
+			builder.leakDetectionThreshold(notNegative("leak-detection-threshold", leakDetectionThreshold));
+		}
+		Duration maxHold = properties.getMaxHold();
+		if (maxHold != null) {
+			builder.maxHold(notNegative("max-hold", maxHold));
+		}
 		Duration socketTimeout = properties.getSocketTimeout();
 		if (socketTimeout != null && !notNegative("socket-timeout", socketTimeout).isZero()) {
 			builder.socketTimeout(socketTimeout);

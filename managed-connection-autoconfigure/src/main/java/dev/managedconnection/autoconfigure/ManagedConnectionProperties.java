@@ -87,6 +87,18 @@ public class ManagedConnectionProperties {
 	 */
 	private Map<String, String> properties = new LinkedHashMap<>();
 
+	/**
+	 * Time a caller may hold the connection before a warning names the holder thread and
+	 * where it acquired the connection. When not set, or zero, leaks are not detected.
+	 */
+	private @Nullable Duration leakDetectionThreshold;
+
+	/**
+	 * Time a caller may hold the connection before the statement it is running is
+	 * cancelled. When not set, or zero, holds are not limited.
+	 */
+	private @Nullable Duration maxHold;
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -173,6 +185,22 @@ public class ManagedConnectionProperties {
 
 	public void setProperties(Map<String, String> properties) {
 		this.properties = properties;
+	}
+
+	public @Nullable Duration getLeakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
+	public void setLeakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+		this.leakDetectionThreshold = leakDetectionThreshold;
+	}
+
+	public @Nullable Duration getMaxHold() {
+		return this.maxHold;
+	}
+
+	public void setMaxHold(@Nullable Duration maxHold) {
+		this.maxHold = maxHold;
 	}
 
 }

@@ -443,7 +443,9 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.validation-timeout",
 				"managed-connection.validation-idle-threshold", "managed-connection.connect-timeout",
 				"managed-connection.socket-timeout", "managed-connection.application-name",
-				"managed-connection.session-reset", "managed-connection.properties");
+				"managed-connection.session-reset", "managed-connection.properties",
+				"managed-connection.leak-detection-threshold", "managed-connection.max-hold",
+				"management.health.managed-connection.enabled");
 		List<String> descriptions = metadata.read("$.properties[*].description");
 		assertThat(descriptions).hasSameSizeAs(names).allSatisfy((description) -> assertThat(description).isNotBlank());
 		List<String> acquireTimeoutDefault = metadata
