@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,16 @@ final class ConnectionHandle implements InvocationHandler {
 
 	private static final Class<?>[] CONNECTION_TYPES = { Connection.class };
 
+	/**
+	 * Connection methods that cannot change the server session (beyond what the JDBC restore
+	 * and the end of the transaction undo); any other call may, for {@link SessionReset#DISCARD_ALL}.
+	 */
+	private static final Set<String> SESSION_SAFE_METHODS = Set.of("getAutoCommit", "setAutoCommit", "commit",
+			"rollback", "setSavepoint", "releaseSavepoint", "isReadOnly", "setReadOnly", "getTransactionIsolation",
+			"setTransactionIsolation", "getSchema", "getCatalog", "setCatalog", "getMetaData", "isValid",
+			"getWarnings", "clearWarnings", "getHoldability", "setHoldability", "getNetworkTimeout",
+			"setNetworkTimeout", "isWrapperFor", "getClientInfo", "getTypeMap", "setTypeMap", "nativeSQL");
+
 	private final ManagedConnection owner;
 
 	private final PhysicalConnection physical;
@@ -35,6 +46,8 @@ final class ConnectionHandle implements InvocationHandler {
 	private @Nullable Connection joinedView;
 
 	private volatile boolean released;
+
+	private boolean sessionTouched;
 
 	private @Nullable List<Statement> openStatements;
 
@@ -116,6 +129,9 @@ final class ConnectionHandle implements InvocationHandler {
 					+ " can be used only inside the scope that acquired it");
 		}
 		Connection connection = this.physical.connection();
+		if (!this.sessionTouched && !SESSION_SAFE_METHODS.contains(name)) {
+			this.sessionTouched = true;
+		}
 		switch (name) {
 			case "setAutoCommit" -> this.autoCommitChanged = true;
 			case "setReadOnly" -> {
@@ -218,6 +234,16 @@ final class ConnectionHandle implements InvocationHandler {
 		if (this.originalHoldability != null) {
 			connection.setHoldability(this.originalHoldability);
 		}
+	}
+
+	/**
+	 * Return whether the holder used this handle in a way that may have changed the server
+	 * session: ran a statement, unwrapped the driver's connection, changed the schema or the
+	 * client info.
+	 * @return whether the session may differ from how the scope found it
+	 */
+	boolean mayHaveChangedSession() {
+		return this.sessionTouched;
 	}
 
 	/**

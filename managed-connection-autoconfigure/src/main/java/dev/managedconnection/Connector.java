@@ -31,9 +31,10 @@ final class Connector {
 	private final long connectTimeoutNanos;
 
 	Connector(String url, Properties properties, Duration connectTimeout) {
-		this.url = url;
+		this.properties = new Properties();
+		this.properties.putAll(properties);
+		this.url = Secrets.moveUrlSecrets(url, this.properties);
 		this.maskedUrl = Secrets.maskUrl(url);
-		this.properties = properties;
 		this.connectTimeoutNanos = connectTimeout.toNanos();
 	}
 

@@ -48,6 +48,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private final boolean autoCommit;
 
+	private final SessionReset sessionReset;
+
 	private final long acquireTimeoutNanos;
 
 	private final long validationIdleNanos;
@@ -90,6 +92,7 @@ public final class ManagedConnection implements AutoCloseable {
 		this.maskedUrl = Secrets.maskUrl(builder.url);
 		this.connector = connector;
 		this.autoCommit = builder.autoCommit;
+		this.sessionReset = builder.sessionReset;
 		this.acquireTimeoutNanos = builder.acquireTimeout.toNanos();
 		this.validationIdleNanos = builder.validationIdleThreshold.toNanos();
 		this.validationTimeoutSeconds = (int) Math.max(1, (builder.validationTimeout.toMillis() + 999) / 1000);
@@ -517,7 +520,7 @@ public final class ManagedConnection implements AutoCloseable {
 			}
 			if (!close && ending != null) {
 				try {
-					ending.restoreSettings(this.autoCommit);
+					resetSession(ending);
 				}
 				catch (SQLException | RuntimeException ex) {
 					// Settings in doubt: the next holder gets a fresh connection instead.
@@ -600,7 +603,7 @@ public final class ManagedConnection implements AutoCloseable {
 						failure.getClass().getName());
 			}
 			if (!close && ending != null) {
-				ending.restoreSettings(this.autoCommit);
+				resetSession(ending);
 			}
 		}
 		catch (SQLException | RuntimeException ex) {
@@ -633,6 +636,28 @@ public final class ManagedConnection implements AutoCloseable {
 		catch (SQLException ex) {
 			failure.addSuppressed(ex);
 			return false;
+		}
+	}
+
+	/**
+	 * Undo what the holder changed on the connection, as far as the session reset mode says.
+	 * Runs after the transaction has ended.
+	 */
+	private void resetSession(ConnectionHandle ending) throws SQLException {
+		PhysicalConnection current = this.scopeConnection;
+		if (this.sessionReset == SessionReset.NONE) {
+			if (ending.isBorrowed()) {
+				// The DataSource view turned autocommit on; that is ours to undo.
+				current.connection().setAutoCommit(this.autoCommit);
+			}
+			return;
+		}
+		ending.restoreSettings(this.autoCommit);
+		if (this.sessionReset == SessionReset.DISCARD_ALL && ending.mayHaveChangedSession()) {
+			current.discardAll();
+		}
+		else {
+			current.connection().clearWarnings();
 		}
 	}
 
@@ -707,6 +732,8 @@ public final class ManagedConnection implements AutoCloseable {
 		private @Nullable String applicationName;
 
 		private MetricsTracker metricsTracker = MetricsTracker.NONE;
+
+		private SessionReset sessionReset = SessionReset.DISCARD_ALL;
 
 		private @Nullable Duration leakDetectionThreshold;
 
@@ -851,6 +878,17 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 
 		/**
+		 * Set what is reset between two holders so that no session state passes from one to
+		 * the next. {@link SessionReset#DISCARD_ALL} by default.
+		 * @param sessionReset the reset mode
+		 * @return this builder
+		 */
+		public Builder sessionReset(SessionReset sessionReset) {
+			this.sessionReset = sessionReset;
+			return this;
+		}
+
+		/**
 		 * Set how long a scope may hold the connection before a warning names the holder
 		 * thread and where it acquired the connection; an info message follows when it
 		 * releases. Off by default. When on, every acquisition records its stack trace.
@@ -887,6 +925,9 @@ public final class ManagedConnection implements AutoCloseable {
 			if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
 				throw new IllegalArgumentException(
 						"'url' must start with 'jdbc:postgresql:' but was '" + Secrets.maskUrl(jdbcUrl) + "'");
+			}
+			if (this.sessionReset == null) {
+				throw new IllegalArgumentException("'sessionReset' must not be null");
 			}
 			requirePositive("acquireTimeout", this.acquireTimeout);
 			requirePositive("validationTimeout", this.validationTimeout);

@@ -2,6 +2,7 @@ package dev.managedconnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 import org.jspecify.annotations.Nullable;
 import org.postgresql.core.BaseConnection;
@@ -81,6 +82,29 @@ final class PhysicalConnection {
 			}
 			throw ex;
 		}
+	}
+
+	/**
+	 * Run {@code DISCARD ALL} (outside a transaction, as it must), then drop the notifications
+	 * the driver queued before the {@code UNLISTEN} it implies, and the connection's warnings.
+	 * @throws SQLException if the statement fails
+	 */
+	void discardAll() throws SQLException {
+		boolean autoCommit = this.connection.getAutoCommit();
+		if (!autoCommit) {
+			// No round trip: the transaction has ended, pgjdbc only flips its flag.
+			this.connection.setAutoCommit(true);
+		}
+		try (Statement statement = this.connection.createStatement()) {
+			statement.execute("DISCARD ALL");
+		}
+		finally {
+			if (!autoCommit) {
+				this.connection.setAutoCommit(false);
+			}
+		}
+		this.pgConnection.getQueryExecutor().getNotifications();
+		this.connection.clearWarnings();
 	}
 
 	void cancel() throws SQLException {

@@ -80,6 +80,7 @@ final class ManagedConnectionFactory {
 			.validationTimeout(positive("validation-timeout", properties.getValidationTimeout()))
 			.validationIdleThreshold(notNegative("validation-idle-threshold", properties.getValidationIdleThreshold()))
 			.connectTimeout(positive("connect-timeout", properties.getConnectTimeout()))
+			.sessionReset(properties.getSessionReset())
 			.metricsTracker(metricsTracker);
 		Duration leakDetectionThreshold = properties.getLeakDetectionThreshold();
 		if (leakDetectionThreshold != null) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.managedconnection.SessionReset;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -73,6 +74,13 @@ public class ManagedConnectionProperties {
 	 * 'spring.application.name'.
 	 */
 	private @Nullable String applicationName;
+
+	/**
+	 * What to reset between two holders so that no session state passes from one to the next:
+	 * 'none', 'jdbc' (the JDBC settings a holder changed) or 'discard-all' (those, then DISCARD
+	 * ALL when the holder may have changed the session).
+	 */
+	private SessionReset sessionReset = SessionReset.DISCARD_ALL;
 
 	/**
 	 * Further pgjdbc connection properties, such as 'sslmode' or 'prepareThreshold'.
@@ -161,6 +169,14 @@ public class ManagedConnectionProperties {
 
 	public void setApplicationName(@Nullable String applicationName) {
 		this.applicationName = applicationName;
+	}
+
+	public SessionReset getSessionReset() {
+		return this.sessionReset;
+	}
+
+	public void setSessionReset(SessionReset sessionReset) {
+		this.sessionReset = sessionReset;
 	}
 
 	public Map<String, String> getProperties() {

@@ -22,6 +22,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
+import dev.managedconnection.SessionReset;
 import dev.managedconnection.annotation.ExclusiveConnectionBeanPostProcessor;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
@@ -300,6 +301,24 @@ class ManagedConnectionAutoConfigurationTests {
 	}
 
 	@Test
+	void sessionStateDoesNotPassToTheNextHolderByDefault() {
+		withDatabase().run((context) -> {
+			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
+			query(managedConnection, "SELECT set_config('app.tenant', 'alice', false)");
+			assertThat(query(managedConnection, "SELECT coalesce(current_setting('app.tenant', true), '')")).isEmpty();
+		});
+	}
+
+	@Test
+	void sessionResetCanBeLimitedToJdbcSettings() {
+		withDatabase().withPropertyValues("managed-connection.session-reset=jdbc").run((context) -> {
+			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
+			query(managedConnection, "SELECT set_config('app.tenant', 'alice', false)");
+			assertThat(query(managedConnection, "SELECT current_setting('app.tenant', true)")).isEqualTo("alice");
+		});
+	}
+
+	@Test
 	void acquireTimeoutBoundsTheWaitForTheConnection() {
 		withDatabase().withPropertyValues("managed-connection.acquire-timeout=50ms").run((context) -> {
 			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
@@ -338,7 +357,8 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.fair=false", "managed-connection.validation-timeout=3s",
 				"managed-connection.validation-idle-threshold=0", "managed-connection.connect-timeout=4s",
 				"managed-connection.socket-timeout=1m", "managed-connection.application-name=ledger",
-				"managed-connection.properties.sslmode=disable", "managed-connection.properties.prepareThreshold=0")
+				"managed-connection.session-reset=jdbc", "managed-connection.properties.sslmode=disable",
+				"managed-connection.properties.prepareThreshold=0")
 			.run((context) -> {
 				ManagedConnectionProperties properties = context.getBean(ManagedConnectionProperties.class);
 				assertThat(properties.isEnabled()).isTrue();
@@ -350,6 +370,7 @@ class ManagedConnectionAutoConfigurationTests {
 				assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(4));
 				assertThat(properties.getSocketTimeout()).isEqualTo(Duration.ofMinutes(1));
 				assertThat(properties.getApplicationName()).isEqualTo("ledger");
+				assertThat(properties.getSessionReset()).isEqualTo(SessionReset.JDBC);
 				assertThat(properties.getProperties()).containsExactly(entry("sslmode", "disable"),
 						entry("prepareThreshold", "0"));
 			});
@@ -367,6 +388,7 @@ class ManagedConnectionAutoConfigurationTests {
 		assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(properties.getSocketTimeout()).isNull();
 		assertThat(properties.getApplicationName()).isNull();
+		assertThat(properties.getSessionReset()).isEqualTo(SessionReset.DISCARD_ALL);
 		assertThat(properties.getProperties()).isEmpty();
 	}
 
@@ -421,8 +443,9 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.validation-timeout",
 				"managed-connection.validation-idle-threshold", "managed-connection.connect-timeout",
 				"managed-connection.socket-timeout", "managed-connection.application-name",
-				"managed-connection.properties", "managed-connection.leak-detection-threshold",
-				"managed-connection.max-hold", "management.health.managed-connection.enabled");
+				"managed-connection.session-reset", "managed-connection.properties",
+				"managed-connection.leak-detection-threshold", "managed-connection.max-hold",
+				"management.health.managed-connection.enabled");
 		List<String> descriptions = metadata.read("$.properties[*].description");
 		assertThat(descriptions).hasSameSizeAs(names).allSatisfy((description) -> assertThat(description).isNotBlank());
 		List<String> acquireTimeoutDefault = metadata
