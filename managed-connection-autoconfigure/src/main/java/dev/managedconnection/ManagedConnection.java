@@ -2,6 +2,7 @@ package dev.managedconnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,8 @@ public final class ManagedConnection implements AutoCloseable {
 	private volatile @Nullable SQLException lastConnectError;
 
 	private volatile boolean closeRequested;
+
+	private volatile boolean shutDown;
 
 	private volatile HoldMonitor.Hold hold = HoldMonitor.Hold.NONE;
 
@@ -277,6 +280,50 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Close for good, as when the application stops; unlike {@link #close()}, nothing is
+	 * opened again. Every later acquisition fails at once with an {@link SQLException}, and
+	 * threads already waiting fail as their turn comes instead of waiting out the acquire
+	 * timeout. A scope that holds the connection is not waited for: the statement it is running
+	 * is cancelled and its physical connection aborted, so its next call on the connection fails
+	 * at once, the server rolls back its open transaction, and the scope ends as after any
+	 * broken connection. Called by the holder itself, the connection closes when its scope ends.
+	 * The auto-configured bean is shut down when its application context closes; declare a
+	 * bean of your own with {@code @Bean(destroyMethod = "shutdown")}.
+	 */
+	public void shutdown() {
+		this.shutDown = true;
+		if (this.lock.isHeldByCurrentThread()) {
+			this.closeRequested = true;
+			return;
+		}
+		if (this.lock.tryLock()) {
+			try {
+				closePhysical(null);
+			}
+			finally {
+				this.lock.unlock();
+			}
+			return;
+		}
+		// Another thread holds the connection: end its session under it rather than wait for
+		// work that nothing will acknowledge any more. The server notices a closed socket only
+		// when it next talks to the client, so a running statement is cancelled first.
+		this.closeRequested = true;
+		PhysicalConnection current = this.physical;
+		if (current != null) {
+			try {
+				current.cancel();
+			}
+			catch (SQLException ex) {
+				logger.debug("Could not cancel the statement of {} on shutdown", this, ex);
+			}
+			current.abort();
+			logger.debug("Aborted the physical connection of {} (backend PID {}) under its holder", this,
+					current.backendPid());
+		}
+	}
+
+	/**
 	 * Return the {@link DataSource} view: inside a scope {@code getConnection()} returns the held
 	 * connection (closing it does nothing); outside one it acquires the connection exclusively
 	 * with autocommit on until the returned connection is closed.
@@ -302,7 +349,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	@Override
 	public String toString() {
-		String state = isClosed() ? "closed" : (this.holder != null) ? "in use" : "idle";
+		String state = this.shutDown ? "shut down"
+				: isClosed() ? "closed" : (this.holder != null) ? "in use" : "idle";
 		return "ManagedConnection[" + this.maskedUrl + " (" + state + ")]";
 	}
 
@@ -352,6 +400,9 @@ public final class ManagedConnection implements AutoCloseable {
 			this.depth++;
 			return;
 		}
+		if (this.shutDown) {
+			throw shutDownException();
+		}
 		long timeoutNanos = (options.acquireTimeout() != null) ? options.acquireTimeout().toNanos()
 				: this.acquireTimeoutNanos;
 		long startNanos = lock(timeoutNanos);
@@ -362,7 +413,15 @@ public final class ManagedConnection implements AutoCloseable {
 		this.holder = Thread.currentThread();
 		this.acquiredAtNanos = now;
 		try {
+			if (this.shutDown) {
+				throw shutDownException();
+			}
 			PhysicalConnection usable = usableConnection(now, startNanos + timeoutNanos);
+			if (this.shutDown) {
+				// Shut down while this thread opened or checked the connection.
+				closePhysical(null);
+				throw shutDownException();
+			}
 			if (borrow) {
 				this.handle = new ConnectionHandle(this, usable, true);
 				if (!this.autoCommit) {
@@ -687,6 +746,11 @@ public final class ManagedConnection implements AutoCloseable {
 			current.close(failure);
 			logger.debug("Closed the physical connection of {} (backend PID {})", this, current.backendPid());
 		}
+	}
+
+	private SQLException shutDownException() {
+		return new SQLNonTransientConnectionException(
+				"Cannot acquire " + this + ": it was shut down, as when its application context closed", "08003");
 	}
 
 	private void requireHeld() {

@@ -107,6 +107,19 @@ final class PhysicalConnection {
 		this.connection.clearWarnings();
 	}
 
+	/**
+	 * End the session at once, from any thread, without waiting for a statement in progress:
+	 * the thread running it gets a broken-connection error and the server rolls back.
+	 */
+	void abort() {
+		try {
+			this.connection.abort(Runnable::run);
+		}
+		catch (SQLException ex) {
+			// Already closed: nothing left to end.
+		}
+	}
+
 	void cancel() throws SQLException {
 		this.pgConnection.cancelQuery();
 	}

@@ -18,7 +18,9 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 class ManagedConnectionConfiguration {
 
-	@Bean(destroyMethod = "close")
+	// Shut down rather than closed: after the context closes, a stray caller must fail, not
+	// open a new physical connection.
+	@Bean(destroyMethod = "shutdown")
 	@ConditionalOnMissingBean
 	ManagedConnection managedConnection(ManagedConnectionProperties properties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, DataSourceProperties dataSourceProperties,
