@@ -83,7 +83,8 @@ public class ManagedConnectionProperties {
 	private SessionReset sessionReset = SessionReset.DISCARD_ALL;
 
 	/**
-	 * Further pgjdbc connection properties, such as 'sslmode' or 'prepareThreshold'.
+	 * Further pgjdbc connection properties, such as 'sslmode' or 'prepareThreshold', named
+	 * as pgjdbc names them (case-sensitive). A name pgjdbc does not know fails startup.
 	 */
 	private Map<String, String> properties = new LinkedHashMap<>();
 

@@ -29,6 +29,7 @@ import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -298,6 +299,30 @@ class ManagedConnectionAutoConfigurationTests {
 		withDatabase().withPropertyValues("managed-connection.properties.options=-c statement_timeout=4321")
 			.run((context) -> assertThat(query(context.getBean(ManagedConnection.class), "SHOW statement_timeout"))
 				.isEqualTo("4321ms"));
+	}
+
+	@Test
+	void driverPropertiesKeepTheCaseOfTheirNamesAndPassValidation() {
+		withDatabase().withPropertyValues("managed-connection.properties.prepareThreshold=0",
+				"managed-connection.properties.sslmode=disable")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ManagedConnectionProperties.class).getProperties())
+					.containsOnlyKeys("prepareThreshold", "sslmode");
+				int prepareThreshold = context.getBean(ManagedConnection.class)
+					.execute((connection) -> connection.unwrap(PGConnection.class).getPrepareThreshold());
+				assertThat(prepareThreshold).isZero();
+			});
+	}
+
+	@Test
+	void unknownDriverPropertyFailsStartup() {
+		withDatabase().withPropertyValues("managed-connection.properties.sslMode=require")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(ManagedConnectionConfigurationException.class)
+				.hasMessageContaining("'managed-connection.properties.sslMode'"));
 	}
 
 	@Test
