@@ -286,6 +286,32 @@ class LedgerApiIntegrationTests {
 	}
 
 	@Test
+	void transferBodyLargerThanTheLimitIsRefusedWhetherDeclaredOrChunkedAndWritesNothing() {
+		String body = transferBody(this.alice, this.bob, 1) + " ".repeat(17 * 1024);
+		long transfers = transferCount();
+		ledger.post("/transfers", body, "Idempotency-Key", "too-large").expectProblem(413, "request-too-large");
+		ledger
+			.post("/transfers", BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes())),
+					"application/json", "Idempotency-Key", "too-large")
+			.expectProblem(413, "request-too-large");
+		assertThat(transferCount()).isEqualTo(transfers);
+		assertThat(balanceInDatabase(this.alice)).isEqualTo(10_000);
+	}
+
+	@Test
+	void idempotencyKeyWithSqlMetacharactersIsStoredVerbatimAndReplayed() {
+		String key = "k');DELETE-FROM-transfer;--'\\\"%_";
+		String body = transferBody(this.alice, this.bob, 5);
+		JsonNode first = ledger.post("/transfers", body, "Idempotency-Key", key).expect(201);
+		assertThat(ledger.post("/transfers", body, "Idempotency-Key", key).expect(201)).isEqualTo(first);
+		assertThat(sql.sql("SELECT idempotency_key FROM transfer WHERE id = ?")
+			.param(first.get("id").asLong())
+			.query(String.class)
+			.single()).isEqualTo(key);
+		assertThat(balanceInDatabase(this.alice)).isEqualTo(9_995);
+	}
+
+	@Test
 	void otherBadRequestsAnswerWithProblems() {
 		ledger.get("/accounts/abc").expectProblem(400);
 		ledger.get("/accounts/" + this.alice + "/transfers?limit=0").expectProblem(400, "invalid-request");
