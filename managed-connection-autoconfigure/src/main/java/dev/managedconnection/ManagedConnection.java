@@ -582,13 +582,16 @@ public final class ManagedConnection implements AutoCloseable {
 					resetSession(ending);
 				}
 				catch (SQLException | RuntimeException ex) {
-					// Settings in doubt: the next holder gets a fresh connection instead.
+					// Settings in doubt: the next holder gets a fresh connection instead. The
+					// transaction has ended, committed perhaps: this failure is no reason to tell
+					// the caller its work failed.
 					close = true;
 					if (problem != null) {
 						problem.addSuppressed(ex);
 					}
 					else {
-						problem = ex;
+						logger.warn("Could not reset the session of {} after the scope ended; closing it instead: {}", this,
+								ex.toString());
 					}
 				}
 			}

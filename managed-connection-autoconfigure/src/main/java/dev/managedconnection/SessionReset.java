@@ -25,11 +25,12 @@ public enum SessionReset {
 
 	/**
 	 * Everything {@link #JDBC} does, then {@code DISCARD ALL} when the holder used the connection
-	 * in a way that may have changed the session (ran a statement, unwrapped the driver's
-	 * connection, changed the schema or client info): roles, settings, temporary tables,
-	 * advisory locks, {@code LISTEN} registrations, queued notifications and server-side
-	 * prepared statements are all gone for the next holder. Costs one round trip per such scope
-	 * and the reuse of server-side prepared statements across scopes. The default.
+	 * in a way that may have changed the session (ran SQL that may, judged conservatively from
+	 * its text; unwrapped the driver's connection or a statement; changed the schema or client
+	 * info): roles, settings, temporary tables, advisory locks, {@code LISTEN} registrations,
+	 * queued notifications and server-side prepared statements are all gone for the next
+	 * holder. Costs one round trip per such scope and nothing for the others. A function that
+	 * changes the session inside its body is not seen. The default.
 	 */
 	DISCARD_ALL
 

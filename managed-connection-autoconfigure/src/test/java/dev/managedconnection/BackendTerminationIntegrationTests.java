@@ -156,4 +156,27 @@ class BackendTerminationIntegrationTests {
 		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(pid);
 	}
 
+	@Test
+	void backendKilledAfterTheHolderCommittedDoesNotFailTheCallWhoseWorkIsCommitted() throws Exception {
+		// The session reset after the scope meets the dead connection: that is housekeeping,
+		// not the caller's work, which committed. Reporting a failure would invite a retry.
+		this.managed = TestSql.builderFor(database).build();
+		int result = this.managed.execute((connection) -> {
+			int updated = update(connection, "UPDATE account SET balance = 0 WHERE id = 1");
+			int pid = backendPid(connection);
+			connection.commit();
+			try {
+				Faults.terminateBackend(this.admin, pid);
+			}
+			catch (InterruptedException ex) {
+				throw new IllegalStateException(ex);
+			}
+			return updated;
+		});
+		assertThat(result).isEqualTo(1);
+		assertThat(queryLong(this.admin, "SELECT balance FROM account WHERE id = 1")).isZero();
+		assertThat(this.managed.isClosed()).isTrue();
+		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isPositive();
+	}
+
 }

@@ -114,6 +114,17 @@ class NetworkFaultIntegrationTests {
 	}
 
 	@Test
+	void aSilentServerDoesNotHoldTheCallerPastAnAcquireDeadlineThatIsNotInWholeSeconds() {
+		// pgjdbc's connect timeout counts whole seconds; rounding 1.1 s up would hold the caller 2 s.
+		this.managed = builder().acquireTimeout(Duration.ofMillis(1_100)).build();
+		this.proxy.mode(Mode.BLACKHOLE);
+		long start = System.nanoTime();
+		assertThatExceptionOfType(SQLTransientConnectionException.class)
+			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid));
+		assertThat(Faults.millisSince(start)).isLessThan(1_900);
+	}
+
+	@Test
 	void eachConnectAttemptToASilentServerIsBoundedByTheConnectTimeout() {
 		this.managed = builder().acquireTimeout(Duration.ofSeconds(4)).connectTimeout(Duration.ofSeconds(1)).build();
 		this.proxy.mode(Mode.BLACKHOLE);

@@ -170,6 +170,18 @@ class SessionIsolationIntegrationTests {
 	}
 
 	@Test
+	void sessionStateLeftThroughTheDataSourceViewDoesNotReachTheNextHolder() throws SQLException {
+		this.managed = discardAll();
+		try (Connection borrowed = this.managed.asDataSource().getConnection();
+				Statement statement = borrowed.createStatement()) {
+			statement.execute("SET search_path TO hidden");
+			statement.execute("SELECT set_config('app.tenant', 'alice', false)");
+		}
+		assertThat(query("SELECT coalesce(current_setting('app.tenant', true), '')")).isEmpty();
+		assertThat(query("SHOW search_path")).doesNotContain("hidden");
+	}
+
+	@Test
 	void jdbcResetRestoresJdbcSettingsButLeavesSqlSessionState() throws SQLException {
 		this.managed = TestSql.builderFor(database).sessionReset(SessionReset.JDBC).build();
 		this.managed.execute(COMMIT, (connection) -> {

@@ -26,7 +26,7 @@ public final class SessionResetCostMeasurement {
 
 	private static final int WARM_UP = 3_000;
 
-	private static final int ITERATIONS = 10_000;
+	private static final int ITERATIONS = 5_000;
 
 	private static final int ROUNDS = 5;
 
@@ -44,6 +44,10 @@ public final class SessionResetCostMeasurement {
 			report(database, "SELECT by id (PreparedStatement)", SessionResetCostMeasurement::selectById);
 			report(database, "setReadOnly(true) + SELECT 1", (connection) -> {
 				connection.setReadOnly(true);
+				return selectOne(connection);
+			});
+			report(database, "SET search_path + SELECT 1", (connection) -> {
+				TestSql.update(connection, "SET search_path = public");
 				return selectOne(connection);
 			});
 		}
