@@ -160,8 +160,10 @@ class BackendTerminationIntegrationTests {
 	void backendKilledAfterTheHolderCommittedDoesNotFailTheCallWhoseWorkIsCommitted() throws Exception {
 		// The session reset after the scope meets the dead connection: that is housekeeping,
 		// not the caller's work, which committed. Reporting a failure would invite a retry.
+		// The SET makes the reset send DISCARD ALL, which finds the connection dead.
 		this.managed = TestSql.builderFor(database).build();
 		int result = this.managed.execute((connection) -> {
+			update(connection, "SET search_path = public");
 			int updated = update(connection, "UPDATE account SET balance = 0 WHERE id = 1");
 			int pid = backendPid(connection);
 			connection.commit();
