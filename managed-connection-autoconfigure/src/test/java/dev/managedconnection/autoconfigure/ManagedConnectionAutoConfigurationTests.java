@@ -144,6 +144,11 @@ class ManagedConnectionAutoConfigurationTests {
 			assertThat(managedConnection[0].isClosed()).isFalse();
 		});
 		assertThat(managedConnection[0].isClosed()).isTrue();
+		// Shut down, not just closed: nothing reopens it after the context has gone.
+		assertThat(managedConnection[0].toString()).endsWith("(shut down)]");
+		assertThatExceptionOfType(SQLException.class)
+			.isThrownBy(() -> query(managedConnection[0], "SELECT 1"))
+			.withMessageContaining("shut down");
 	}
 
 	@Test
