@@ -1021,6 +1021,10 @@ public final class ManagedConnection implements AutoCloseable {
 
 		private Properties connectionProperties() {
 			Properties connectionProperties = new Properties();
+			// Only when pgjdbc may assume a 9.0+ server does it send ApplicationName in the startup
+			// packet, where it is the session's default; otherwise it sends a SET that a session
+			// reset's DISCARD ALL would undo.
+			connectionProperties.setProperty("assumeMinServerVersion", "9.0");
 			connectionProperties.putAll(this.properties);
 			if (this.username != null) {
 				connectionProperties.setProperty("user", this.username);

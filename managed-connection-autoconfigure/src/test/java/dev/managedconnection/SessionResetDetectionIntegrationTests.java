@@ -54,6 +54,22 @@ class SessionResetDetectionIntegrationTests {
 		}
 	}
 
+	@Test
+	void applicationNameSurvivesDiscardAll() throws SQLException {
+		try (ManagedConnection managed = TestSql.builderFor(database).applicationName("ledger-test").build()) {
+			ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
+			managed.execute(commit, (connection) -> TestSql.update(connection, "SET search_path = public"));
+			String name = managed.execute(commit, (connection) -> {
+				try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting('application_name')");
+						ResultSet rs = statement.executeQuery()) {
+					rs.next();
+					return rs.getString(1);
+				}
+			});
+			assertThat(name).isEqualTo("ledger-test");
+		}
+	}
+
 	private static Void prepareOnServer(Connection connection) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM item WHERE id = ?")) {
 			// The second execution reaches the threshold and is prepared on the server.
