@@ -4,7 +4,10 @@ import java.sql.SQLTransientConnectionException;
 
 /**
  * Thrown when a thread could not acquire the managed connection within its acquire timeout. The
- * message says who held the connection; the cause, if any, is the last error opening it.
+ * message says who held the connection, for how long, its backend PID and how many threads
+ * waited; the cause, if any, is the last error opening it. With leak detection on, the message
+ * also names where the holder acquired the connection, and a suppressed exception carries that
+ * stack trace.
  *
  * @since 0.1.0
  */

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,19 @@ final class ConnectionHandle implements InvocationHandler {
 
 	private static final Class<?>[] CONNECTION_TYPES = { Connection.class };
 
+	/**
+	 * Connection methods that cannot change the server session (beyond what the JDBC restore
+	 * and the end of the transaction undo). Statements are judged by their SQL, see
+	 * {@link SessionStatements}; any other call (unwrapping the driver's connection, say) may
+	 * change the session, for {@link SessionReset#DISCARD_ALL}.
+	 */
+	private static final Set<String> SESSION_SAFE_METHODS = Set.of("getAutoCommit", "setAutoCommit", "commit",
+			"rollback", "setSavepoint", "releaseSavepoint", "isReadOnly", "setReadOnly", "getTransactionIsolation",
+			"setTransactionIsolation", "getSchema", "getCatalog", "setCatalog", "getMetaData", "isValid",
+			"getWarnings", "clearWarnings", "getHoldability", "setHoldability", "getNetworkTimeout",
+			"setNetworkTimeout", "isWrapperFor", "getClientInfo", "getTypeMap", "setTypeMap", "nativeSQL",
+			"createStatement", "prepareStatement", "prepareCall");
+
 	private final ManagedConnection owner;
 
 	private final PhysicalConnection physical;
@@ -35,6 +49,8 @@ final class ConnectionHandle implements InvocationHandler {
 	private @Nullable Connection joinedView;
 
 	private volatile boolean released;
+
+	private boolean sessionTouched;
 
 	private @Nullable List<Statement> openStatements;
 
@@ -116,6 +132,9 @@ final class ConnectionHandle implements InvocationHandler {
 					+ " can be used only inside the scope that acquired it");
 		}
 		Connection connection = this.physical.connection();
+		if (!this.sessionTouched) {
+			this.sessionTouched = !SESSION_SAFE_METHODS.contains(name) || mayChangeSession(args);
+		}
 		switch (name) {
 			case "setAutoCommit" -> this.autoCommitChanged = true;
 			case "setReadOnly" -> {
@@ -156,6 +175,14 @@ final class ConnectionHandle implements InvocationHandler {
 			return track(statement, method.getReturnType());
 		}
 		return result;
+	}
+
+	/**
+	 * Return whether a call's SQL argument, if it has one, may change the session.
+	 */
+	private static boolean mayChangeSession(@Nullable Object[] args) {
+		return args != null && args.length > 0 && args[0] instanceof String sql
+				&& SessionStatements.mayChangeSession(sql);
 	}
 
 	private Statement track(Statement statement, Class<?> declaredType) {
@@ -221,6 +248,16 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	/**
+	 * Return whether the holder used this handle in a way that may have changed the server
+	 * session: ran SQL that {@link SessionStatements} flags, unwrapped the driver's connection
+	 * or a statement, or changed the client info.
+	 * @return whether the session may differ from how the scope found it
+	 */
+	boolean mayHaveChangedSession() {
+		return this.sessionTouched;
+	}
+
+	/**
 	 * End this handle: every later call on it fails.
 	 */
 	void invalidate() {
@@ -260,7 +297,14 @@ final class ConnectionHandle implements InvocationHandler {
 				case "close":
 					forget();
 					break;
+				case "unwrap":
+					// The driver's statement runs SQL we cannot see.
+					ConnectionHandle.this.sessionTouched = true;
+					break;
 				default:
+					if (!ConnectionHandle.this.sessionTouched && mayChangeSession(args)) {
+						ConnectionHandle.this.sessionTouched = true;
+					}
 			}
 			return invokeOn(this.statement, method, args);
 		}

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -31,9 +32,10 @@ final class Connector {
 	private final long connectTimeoutNanos;
 
 	Connector(String url, Properties properties, Duration connectTimeout) {
-		this.url = url;
+		this.properties = new Properties();
+		this.properties.putAll(properties);
+		this.url = Secrets.moveUrlSecrets(url, this.properties);
 		this.maskedUrl = Secrets.maskUrl(url);
-		this.properties = properties;
 		this.connectTimeoutNanos = connectTimeout.toNanos();
 	}
 
@@ -48,21 +50,33 @@ final class Connector {
 	 */
 	PhysicalConnection connect(long deadlineNanos, FailureListener onFailure) throws SQLException, InterruptedException {
 		long backoffNanos = FIRST_BACKOFF_NANOS;
+		SQLException previous = null;
 		while (true) {
-			long remainingNanos = deadlineNanos - System.nanoTime();
+			long startNanos = System.nanoTime();
+			long budgetNanos = Math.min(deadlineNanos - startNanos, this.connectTimeoutNanos);
 			try {
-				return new PhysicalConnection(open(Math.min(remainingNanos, this.connectTimeoutNanos)));
+				return new PhysicalConnection(open(budgetNanos));
 			}
 			catch (SQLException ex) {
-				onFailure.failed(ex);
-				if (isPermanent(ex)) {
+				SQLException failure = ex;
+				if (previous != null && budgetNanos < this.connectTimeoutNanos
+						&& System.nanoTime() - startNanos >= budgetNanos) {
+					// The deadline, not the server, ended this attempt: the server's last answer
+					// (too many connections, say) tells the user more than a timeout.
+					previous.addSuppressed(ex);
+					failure = previous;
+				}
+				onFailure.failed(failure);
+				if (isPermanent(failure)) {
 					throw new SQLNonTransientConnectionException(
-							"Could not open a connection to " + this.maskedUrl + ": " + ex.getMessage(), ex.getSQLState(), ex);
+							"Could not open a connection to " + this.maskedUrl + ": " + failure.getMessage(),
+							failure.getSQLState(), failure);
 				}
 				long leftNanos = deadlineNanos - System.nanoTime();
 				if (leftNanos <= 0) {
-					throw ex;
+					throw failure;
 				}
+				previous = failure;
 				TimeUnit.NANOSECONDS.sleep(Math.min(backoffNanos, leftNanos));
 				backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
 			}
@@ -72,9 +86,12 @@ final class Connector {
 	private Connection open(long timeoutNanos) throws SQLException {
 		Properties attempt = new Properties();
 		attempt.putAll(this.properties);
-		String seconds = Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(timeoutNanos + 999_999_999L)));
-		attempt.setProperty("connectTimeout", seconds);
-		attempt.setProperty("loginTimeout", seconds);
+		// pgjdbc takes the TCP connect timeout in whole seconds but the login timeout, which
+		// bounds the whole attempt, in fractional seconds: that one keeps the deadline exactly.
+		attempt.setProperty("connectTimeout",
+				Long.toString(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(timeoutNanos + 999_999_999L))));
+		attempt.setProperty("loginTimeout",
+				String.format(Locale.ROOT, "%.3f", Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)) / 1000.0));
 		Connection connection = this.driver.connect(this.url, attempt);
 		if (connection == null) {
 			throw new SQLNonTransientConnectionException("'" + this.maskedUrl + "' is not a PostgreSQL JDBC URL", "08001");

@@ -2,6 +2,7 @@ package dev.managedconnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private final boolean autoCommit;
 
+	private final SessionReset sessionReset;
+
 	private final long acquireTimeoutNanos;
 
 	private final long validationIdleNanos;
@@ -55,6 +58,8 @@ public final class ManagedConnection implements AutoCloseable {
 	private final int validationTimeoutSeconds;
 
 	private final MetricsTracker metricsTracker;
+
+	private final HoldMonitor holdMonitor;
 
 	private final ReentrantLock lock;
 
@@ -69,6 +74,10 @@ public final class ManagedConnection implements AutoCloseable {
 	private volatile @Nullable SQLException lastConnectError;
 
 	private volatile boolean closeRequested;
+
+	private volatile boolean shutDown;
+
+	private volatile HoldMonitor.Hold hold = HoldMonitor.Hold.NONE;
 
 	// Guarded by the lock: only the holder reads or writes these.
 
@@ -86,10 +95,12 @@ public final class ManagedConnection implements AutoCloseable {
 		this.maskedUrl = Secrets.maskUrl(builder.url);
 		this.connector = connector;
 		this.autoCommit = builder.autoCommit;
+		this.sessionReset = builder.sessionReset;
 		this.acquireTimeoutNanos = builder.acquireTimeout.toNanos();
 		this.validationIdleNanos = builder.validationIdleThreshold.toNanos();
 		this.validationTimeoutSeconds = (int) Math.max(1, (builder.validationTimeout.toMillis() + 999) / 1000);
 		this.metricsTracker = builder.metricsTracker;
+		this.holdMonitor = HoldMonitor.of(this, builder.leakDetectionThreshold, builder.maxHold);
 		this.lock = new ReentrantLock(builder.fair);
 	}
 
@@ -269,6 +280,50 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Close for good, as when the application stops; unlike {@link #close()}, nothing is
+	 * opened again. Every later acquisition fails at once with an {@link SQLException}, and
+	 * threads already waiting fail as their turn comes instead of waiting out the acquire
+	 * timeout. A scope that holds the connection is not waited for: the statement it is running
+	 * is cancelled and its physical connection aborted, so its next call on the connection fails
+	 * at once, the server rolls back its open transaction, and the scope ends as after any
+	 * broken connection. Called by the holder itself, the connection closes when its scope ends.
+	 * The auto-configured bean is shut down when its application context closes; declare a
+	 * bean of your own with {@code @Bean(destroyMethod = "shutdown")}.
+	 */
+	public void shutdown() {
+		this.shutDown = true;
+		if (this.lock.isHeldByCurrentThread()) {
+			this.closeRequested = true;
+			return;
+		}
+		if (this.lock.tryLock()) {
+			try {
+				closePhysical(null);
+			}
+			finally {
+				this.lock.unlock();
+			}
+			return;
+		}
+		// Another thread holds the connection: end its session under it rather than wait for
+		// work that nothing will acknowledge any more. The server notices a closed socket only
+		// when it next talks to the client, so a running statement is cancelled first.
+		this.closeRequested = true;
+		PhysicalConnection current = this.physical;
+		if (current != null) {
+			try {
+				current.cancel();
+			}
+			catch (SQLException ex) {
+				logger.debug("Could not cancel the statement of {} on shutdown", this, ex);
+			}
+			current.abort();
+			logger.debug("Aborted the physical connection of {} (backend PID {}) under its holder", this,
+					current.backendPid());
+		}
+	}
+
+	/**
 	 * Return the {@link DataSource} view: inside a scope {@code getConnection()} returns the held
 	 * connection (closing it does nothing); outside one it acquires the connection exclusively
 	 * with autocommit on until the returned connection is closed.
@@ -294,7 +349,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	@Override
 	public String toString() {
-		String state = isClosed() ? "closed" : (this.holder != null) ? "in use" : "idle";
+		String state = this.shutDown ? "shut down"
+				: isClosed() ? "closed" : (this.holder != null) ? "in use" : "idle";
 		return "ManagedConnection[" + this.maskedUrl + " (" + state + ")]";
 	}
 
@@ -344,6 +400,9 @@ public final class ManagedConnection implements AutoCloseable {
 			this.depth++;
 			return;
 		}
+		if (this.shutDown) {
+			throw shutDownException();
+		}
 		long timeoutNanos = (options.acquireTimeout() != null) ? options.acquireTimeout().toNanos()
 				: this.acquireTimeoutNanos;
 		long startNanos = lock(timeoutNanos);
@@ -354,7 +413,15 @@ public final class ManagedConnection implements AutoCloseable {
 		this.holder = Thread.currentThread();
 		this.acquiredAtNanos = now;
 		try {
+			if (this.shutDown) {
+				throw shutDownException();
+			}
 			PhysicalConnection usable = usableConnection(now, startNanos + timeoutNanos);
+			if (this.shutDown) {
+				// Shut down while this thread opened or checked the connection.
+				closePhysical(null);
+				throw shutDownException();
+			}
 			if (borrow) {
 				this.handle = new ConnectionHandle(this, usable, true);
 				if (!this.autoCommit) {
@@ -371,6 +438,7 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 		this.depth = 1;
 		this.scopeOptions = options;
+		this.hold = this.holdMonitor.start(Thread.currentThread(), now, this.scopeConnection);
 		this.metricsTracker.acquired(System.nanoTime() - startNanos);
 	}
 
@@ -398,6 +466,9 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private AcquireTimeoutException waitTimeout(long timeoutNanos) {
 		Thread currentHolder = this.holder;
+		// Read after the holder: a hold set by another thread since then gives no site.
+		HoldMonitor.AcquisitionSite site = (currentHolder != null) ? this.hold.acquisitionSite(currentHolder) : null;
+		PhysicalConnection current = this.physical;
 		StringBuilder message = new StringBuilder("Timed out after ").append(TimeUnit.NANOSECONDS.toMillis(timeoutNanos))
 			.append(" ms waiting for ")
 			.append(this);
@@ -407,14 +478,24 @@ public final class ManagedConnection implements AutoCloseable {
 				.append("' for ")
 				.append(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.acquiredAtNanos))
 				.append(" ms");
+			if (current != null && !current.isClosed()) {
+				message.append(" (backend PID ").append(current.backendPid()).append(')');
+			}
+			if (site != null) {
+				message.append(", acquired at ").append(site.caller());
+			}
 		}
 		message.append(", ").append(this.lock.getQueueLength()).append(" other thread(s) waiting");
 		SQLException connectError = this.lastConnectError;
-		if (connectError != null) {
-			message.append("; last error opening the connection: ").append(connectError.getMessage());
-			return new AcquireTimeoutException(message.toString(), connectError);
+		AcquireTimeoutException timeout = (connectError != null)
+				? new AcquireTimeoutException(message.append("; last error opening the connection: ")
+					.append(connectError.getMessage())
+					.toString(), connectError)
+				: new AcquireTimeoutException(message.toString());
+		if (site != null) {
+			timeout.addSuppressed(site);
 		}
-		return new AcquireTimeoutException(message.toString());
+		return timeout;
 	}
 
 	/**
@@ -479,6 +560,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 * End the outermost scope after a normal return.
 	 */
 	private void endScope(@Nullable ConnectionHandle ending) throws SQLException {
+		endHold();
 		PhysicalConnection current = this.scopeConnection;
 		ScopeOptions options = this.scopeOptions;
 		boolean close = options.close();
@@ -497,16 +579,19 @@ public final class ManagedConnection implements AutoCloseable {
 			}
 			if (!close && ending != null) {
 				try {
-					ending.restoreSettings(this.autoCommit);
+					resetSession(ending);
 				}
 				catch (SQLException | RuntimeException ex) {
-					// Settings in doubt: the next holder gets a fresh connection instead.
+					// Settings in doubt: the next holder gets a fresh connection instead. The
+					// transaction has ended, committed perhaps: this failure is no reason to tell
+					// the caller its work failed.
 					close = true;
 					if (problem != null) {
 						problem.addSuppressed(ex);
 					}
 					else {
-						problem = ex;
+						logger.warn("Could not reset the session of {} after the scope ended; closing it instead: {}", this,
+								ex.toString());
 					}
 				}
 			}
@@ -565,6 +650,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 * End the outermost scope after the caller threw; never throws.
 	 */
 	private void endScopeAfterFailure(@Nullable ConnectionHandle ending, Throwable failure) {
+		endHold();
 		PhysicalConnection current = this.scopeConnection;
 		boolean close = this.scopeOptions.close();
 		try {
@@ -579,7 +665,7 @@ public final class ManagedConnection implements AutoCloseable {
 						failure.getClass().getName());
 			}
 			if (!close && ending != null) {
-				ending.restoreSettings(this.autoCommit);
+				resetSession(ending);
 			}
 		}
 		catch (SQLException | RuntimeException ex) {
@@ -589,6 +675,15 @@ public final class ManagedConnection implements AutoCloseable {
 		finally {
 			finishScope(ending, close);
 		}
+	}
+
+	/**
+	 * Stop watching the scope before cleaning up, so a max-hold cancel cannot hit the cleanup.
+	 */
+	private void endHold() {
+		HoldMonitor.Hold ending = this.hold;
+		this.hold = HoldMonitor.Hold.NONE;
+		ending.end();
 	}
 
 	/**
@@ -603,6 +698,28 @@ public final class ManagedConnection implements AutoCloseable {
 		catch (SQLException ex) {
 			failure.addSuppressed(ex);
 			return false;
+		}
+	}
+
+	/**
+	 * Undo what the holder changed on the connection, as far as the session reset mode says.
+	 * Runs after the transaction has ended.
+	 */
+	private void resetSession(ConnectionHandle ending) throws SQLException {
+		PhysicalConnection current = this.scopeConnection;
+		if (this.sessionReset == SessionReset.NONE) {
+			if (ending.isBorrowed()) {
+				// The DataSource view turned autocommit on; that is ours to undo.
+				current.connection().setAutoCommit(this.autoCommit);
+			}
+			return;
+		}
+		ending.restoreSettings(this.autoCommit);
+		if (this.sessionReset == SessionReset.DISCARD_ALL && ending.mayHaveChangedSession()) {
+			current.discardAll();
+		}
+		else {
+			current.connection().clearWarnings();
 		}
 	}
 
@@ -632,6 +749,11 @@ public final class ManagedConnection implements AutoCloseable {
 			current.close(failure);
 			logger.debug("Closed the physical connection of {} (backend PID {})", this, current.backendPid());
 		}
+	}
+
+	private SQLException shutDownException() {
+		return new SQLNonTransientConnectionException(
+				"Cannot acquire " + this + ": it was shut down, as when its application context closed", "08003");
 	}
 
 	private void requireHeld() {
@@ -677,6 +799,12 @@ public final class ManagedConnection implements AutoCloseable {
 		private @Nullable String applicationName;
 
 		private MetricsTracker metricsTracker = MetricsTracker.NONE;
+
+		private SessionReset sessionReset = SessionReset.DISCARD_ALL;
+
+		private @Nullable Duration leakDetectionThreshold;
+
+		private @Nullable Duration maxHold;
 
 		private Builder() {
 		}
@@ -817,6 +945,41 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 
 		/**
+		 * Set what is reset between two holders so that no session state passes from one to
+		 * the next. {@link SessionReset#DISCARD_ALL} by default.
+		 * @param sessionReset the reset mode
+		 * @return this builder
+		 */
+		public Builder sessionReset(SessionReset sessionReset) {
+			this.sessionReset = sessionReset;
+			return this;
+		}
+
+		/**
+		 * Set how long a scope may hold the connection before a warning names the holder
+		 * thread and where it acquired the connection; an info message follows when it
+		 * releases. Off by default. When on, every acquisition records its stack trace.
+		 * @param leakDetectionThreshold the threshold, or {@code null} or zero for off
+		 * @return this builder
+		 */
+		public Builder leakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+			this.leakDetectionThreshold = leakDetectionThreshold;
+			return this;
+		}
+
+		/**
+		 * Set how long a scope may hold the connection before the statement it is running is
+		 * cancelled, as {@link ManagedConnection#cancel()} does. Off by default. A holder
+		 * busy outside the database keeps the connection: nothing is running to cancel.
+		 * @param maxHold the maximum hold, or {@code null} or zero for off
+		 * @return this builder
+		 */
+		public Builder maxHold(@Nullable Duration maxHold) {
+			this.maxHold = maxHold;
+			return this;
+		}
+
+		/**
 		 * Build the managed connection. No connection is opened until first use.
 		 * @return the managed connection
 		 * @throws IllegalArgumentException if a setting is missing or out of range
@@ -830,6 +993,9 @@ public final class ManagedConnection implements AutoCloseable {
 				throw new IllegalArgumentException(
 						"'url' must start with 'jdbc:postgresql:' but was '" + Secrets.maskUrl(jdbcUrl) + "'");
 			}
+			if (this.sessionReset == null) {
+				throw new IllegalArgumentException("'sessionReset' must not be null");
+			}
 			requirePositive("acquireTimeout", this.acquireTimeout);
 			requirePositive("validationTimeout", this.validationTimeout);
 			requirePositive("connectTimeout", this.connectTimeout);
@@ -840,11 +1006,25 @@ public final class ManagedConnection implements AutoCloseable {
 			if (this.socketTimeout != null && this.socketTimeout.isNegative()) {
 				throw new IllegalArgumentException("'socketTimeout' must not be negative but was " + this.socketTimeout);
 			}
-			return new ManagedConnection(this, new Connector(jdbcUrl, connectionProperties(), this.connectTimeout));
+			if (this.leakDetectionThreshold != null && this.leakDetectionThreshold.isNegative()) {
+				throw new IllegalArgumentException(
+						"'leakDetectionThreshold' must not be negative but was " + this.leakDetectionThreshold);
+			}
+			if (this.maxHold != null && this.maxHold.isNegative()) {
+				throw new IllegalArgumentException("'maxHold' must not be negative but was " + this.maxHold);
+			}
+			ManagedConnection connection = new ManagedConnection(this,
+					new Connector(jdbcUrl, connectionProperties(), this.connectTimeout));
+			this.metricsTracker.built(connection);
+			return connection;
 		}
 
 		private Properties connectionProperties() {
 			Properties connectionProperties = new Properties();
+			// Only when pgjdbc may assume a 9.0+ server does it send ApplicationName in the startup
+			// packet, where it is the session's default; otherwise it sends a SET that a session
+			// reset's DISCARD ALL would undo.
+			connectionProperties.setProperty("assumeMinServerVersion", "9.0");
 			connectionProperties.putAll(this.properties);
 			if (this.username != null) {
 				connectionProperties.setProperty("user", this.username);

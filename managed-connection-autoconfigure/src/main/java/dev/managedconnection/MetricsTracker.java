@@ -15,6 +15,15 @@ public interface MetricsTracker {
 	};
 
 	/**
+	 * The managed connection this tracker measures was built; called by
+	 * {@link ManagedConnection.Builder#build()} before any other event. A tracker can keep it to
+	 * read {@link ManagedConnection#state()}, for gauges say, but must not acquire it here.
+	 * @param connection the managed connection
+	 */
+	default void built(ManagedConnection connection) {
+	}
+
+	/**
 	 * A thread acquired the connection (outermost scope only).
 	 * @param waitNanos how long it waited, including opening the connection
 	 */

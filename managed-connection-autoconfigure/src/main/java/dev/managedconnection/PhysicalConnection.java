@@ -2,6 +2,7 @@ package dev.managedconnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 import org.jspecify.annotations.Nullable;
 import org.postgresql.core.BaseConnection;
@@ -80,6 +81,42 @@ final class PhysicalConnection {
 				throw new CommitOutcomeUnknownException(ex);
 			}
 			throw ex;
+		}
+	}
+
+	/**
+	 * Run {@code DISCARD ALL} (outside a transaction, as it must), then drop the notifications
+	 * the driver queued before the {@code UNLISTEN} it implies, and the connection's warnings.
+	 * @throws SQLException if the statement fails
+	 */
+	void discardAll() throws SQLException {
+		boolean autoCommit = this.connection.getAutoCommit();
+		if (!autoCommit) {
+			// No round trip: the transaction has ended, pgjdbc only flips its flag.
+			this.connection.setAutoCommit(true);
+		}
+		try (Statement statement = this.connection.createStatement()) {
+			statement.execute("DISCARD ALL");
+		}
+		finally {
+			if (!autoCommit) {
+				this.connection.setAutoCommit(false);
+			}
+		}
+		this.pgConnection.getQueryExecutor().getNotifications();
+		this.connection.clearWarnings();
+	}
+
+	/**
+	 * End the session at once, from any thread, without waiting for a statement in progress:
+	 * the thread running it gets a broken-connection error and the server rolls back.
+	 */
+	void abort() {
+		try {
+			this.connection.abort(Runnable::run);
+		}
+		catch (SQLException ex) {
+			// Already closed: nothing left to end.
 		}
 	}
 

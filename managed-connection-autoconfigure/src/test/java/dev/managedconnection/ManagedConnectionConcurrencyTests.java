@@ -113,19 +113,7 @@ class ManagedConnectionConcurrencyTests {
 	void acquireTimeoutSaysHowLongWhoHoldsAndHowManyWait() throws Exception {
 		CountDownLatch held = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(1);
-		Thread holder = new Thread(() -> {
-			try {
-				this.managed.execute((connection) -> {
-					held.countDown();
-					TestSql.await(done);
-					return null;
-				});
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		}, "slow-holder");
-		holder.start();
+		Thread holder = holdUntil(done, held, "slow-holder");
 		try {
 			held.await(30, TimeUnit.SECONDS);
 			ScopeOptions shortWait = ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofMillis(200));
@@ -148,19 +136,7 @@ class ManagedConnectionConcurrencyTests {
 	void interruptedWaiterFailsPromptlyKeepsItsFlagAndTakesNothing() throws Exception {
 		CountDownLatch held = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(1);
-		Thread holder = new Thread(() -> {
-			try {
-				this.managed.execute((connection) -> {
-					held.countDown();
-					TestSql.await(done);
-					return null;
-				});
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
-		holder.start();
+		Thread holder = holdUntil(done, held, "holder");
 		held.await(30, TimeUnit.SECONDS);
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		AtomicBoolean flagKept = new AtomicBoolean();
@@ -193,19 +169,7 @@ class ManagedConnectionConcurrencyTests {
 		CountDownLatch held = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(1);
 		List<Integer> order = new ArrayList<>();
-		Thread holder = new Thread(() -> {
-			try {
-				this.managed.execute((connection) -> {
-					held.countDown();
-					TestSql.await(done);
-					return null;
-				});
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
-		holder.start();
+		Thread holder = holdUntil(done, held, "holder");
 		held.await(30, TimeUnit.SECONDS);
 		List<Thread> waiters = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
@@ -230,6 +194,27 @@ class ManagedConnectionConcurrencyTests {
 			waiter.join(30_000);
 		}
 		assertThat(order).containsExactly(0, 1, 2, 3, 4);
+	}
+
+	/**
+	 * Start a thread that holds the connection until {@code done} is released, and tell
+	 * {@code held} once it holds it.
+	 */
+	private Thread holdUntil(CountDownLatch done, CountDownLatch held, String name) {
+		Thread holder = new Thread(() -> {
+			try {
+				this.managed.execute((connection) -> {
+					held.countDown();
+					TestSql.await(done);
+					return null;
+				});
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}, name);
+		holder.start();
+		return holder;
 	}
 
 }

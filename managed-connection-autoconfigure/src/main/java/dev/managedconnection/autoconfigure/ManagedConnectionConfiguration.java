@@ -1,6 +1,7 @@
 package dev.managedconnection.autoconfigure;
 
 import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.MetricsTracker;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -17,17 +18,19 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 class ManagedConnectionConfiguration {
 
-	@Bean(destroyMethod = "close")
+	// Shut down rather than closed: after the context closes, a stray caller must fail, not
+	// open a new physical connection.
+	@Bean(destroyMethod = "shutdown")
 	@ConditionalOnMissingBean
 	ManagedConnection managedConnection(ManagedConnectionProperties properties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, DataSourceProperties dataSourceProperties,
-			Environment environment) {
+			Environment environment, ObjectProvider<MetricsTracker> metricsTracker) {
 		String applicationName = environment.getProperty("spring.application.name");
 		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
 		ManagedConnectionFactory factory = (details != null)
 				? ManagedConnectionFactory.of(properties, details, applicationName)
 				: ManagedConnectionFactory.of(properties, dataSourceProperties, applicationName);
-		return factory.create();
+		return factory.create(metricsTracker.getIfUnique(() -> MetricsTracker.NONE));
 	}
 
 }

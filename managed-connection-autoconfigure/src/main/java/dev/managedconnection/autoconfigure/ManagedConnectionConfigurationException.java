@@ -21,13 +21,16 @@ final class ManagedConnectionConfigurationException extends RuntimeException {
 
 	private final @Nullable String connectionDetailsType;
 
+	private final @Nullable String suggestion;
+
 	private ManagedConnectionConfigurationException(String property, @Nullable String value, Problem problem,
-			@Nullable String connectionDetailsType) {
+			@Nullable String connectionDetailsType, @Nullable String suggestion) {
 		super(message(property, value, problem, connectionDetailsType));
 		this.property = property;
 		this.value = value;
 		this.problem = problem;
 		this.connectionDetailsType = connectionDetailsType;
+		this.suggestion = suggestion;
 	}
 
 	/**
@@ -39,7 +42,19 @@ final class ManagedConnectionConfigurationException extends RuntimeException {
 	 */
 	static ManagedConnectionConfigurationException forProperty(String property, @Nullable Object value,
 			Problem problem) {
-		return new ManagedConnectionConfigurationException(property, format(value), problem, null);
+		return new ManagedConnectionConfigurationException(property, format(value), problem, null, null);
+	}
+
+	/**
+	 * Create an exception for a key of {@code managed-connection.properties} that pgjdbc does
+	 * not know. The value is not shown: it may be a password.
+	 * @param key the key
+	 * @param suggestion the pgjdbc property the key probably meant, or {@code null}
+	 * @return the exception
+	 */
+	static ManagedConnectionConfigurationException forUnknownDriverProperty(String key, @Nullable String suggestion) {
+		return new ManagedConnectionConfigurationException("managed-connection.properties." + key, null,
+				Problem.UNKNOWN_DRIVER_PROPERTY, null, suggestion);
 	}
 
 	private static @Nullable String format(@Nullable Object value) {
@@ -60,7 +75,7 @@ final class ManagedConnectionConfigurationException extends RuntimeException {
 	static ManagedConnectionConfigurationException forConnectionDetails(Class<?> connectionDetailsType,
 			@Nullable String url, Problem problem) {
 		return new ManagedConnectionConfigurationException("JdbcConnectionDetails.getJdbcUrl()", url, problem,
-				connectionDetailsType.getName());
+				connectionDetailsType.getName(), null);
 	}
 
 	private static String message(String property, @Nullable String value, Problem problem,
@@ -98,6 +113,14 @@ final class ManagedConnectionConfigurationException extends RuntimeException {
 	}
 
 	/**
+	 * Return the name the invalid property probably meant, if one is close.
+	 * @return the suggested name, or {@code null}
+	 */
+	@Nullable String getSuggestion() {
+		return this.suggestion;
+	}
+
+	/**
 	 * What is wrong with a value.
 	 */
 	enum Problem {
@@ -112,7 +135,10 @@ final class ManagedConnectionConfigurationException extends RuntimeException {
 		NOT_POSITIVE("must be a duration greater than zero"),
 
 		/** A duration that may be zero is negative. */
-		NEGATIVE("must not be negative");
+		NEGATIVE("must not be negative"),
+
+		/** A key of the pgjdbc property map is not a pgjdbc connection property. */
+		UNKNOWN_DRIVER_PROPERTY("is not a pgjdbc connection property, so pgjdbc would ignore it");
 
 		private final String reason;
 

@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.Properties;
 
 import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.MetricsTracker;
 import dev.managedconnection.autoconfigure.ManagedConnectionConfigurationException.Problem;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGProperty;
 
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
@@ -21,6 +23,8 @@ final class ManagedConnectionFactory {
 	private static final String URL_PREFIX = "jdbc:postgresql:";
 
 	private static final String PREFIX = "managed-connection.";
+
+	private static final int MAX_SUGGESTION_DISTANCE = 2;
 
 	private final ManagedConnectionProperties properties;
 
@@ -64,10 +68,11 @@ final class ManagedConnectionFactory {
 
 	/**
 	 * Validate the configuration and build the managed connection.
+	 * @param metricsTracker what receives the connection's events for metrics
 	 * @return the managed connection, not yet connected
 	 * @throws ManagedConnectionConfigurationException if the configuration is invalid
 	 */
-	ManagedConnection create() {
+	ManagedConnection create(MetricsTracker metricsTracker) {
 		String url = this.target.validUrl();
 		ManagedConnectionProperties properties = this.properties;
 		var builder = ManagedConnection.builder()
@@ -77,7 +82,17 @@ final class ManagedConnectionFactory {
 			.acquireTimeout(positive("acquire-timeout", properties.getAcquireTimeout()))
 			.validationTimeout(positive("validation-timeout", properties.getValidationTimeout()))
 			.validationIdleThreshold(notNegative("validation-idle-threshold", properties.getValidationIdleThreshold()))
-			.connectTimeout(positive("connect-timeout", properties.getConnectTimeout()));
+			.connectTimeout(positive("connect-timeout", properties.getConnectTimeout()))
+			.sessionReset(properties.getSessionReset())
+			.metricsTracker(metricsTracker);
+		Duration leakDetectionThreshold = properties.getLeakDetectionThreshold();
+		if (leakDetectionThreshold != null) {
+			builder.leakDetectionThreshold(notNegative("leak-detection-threshold", leakDetectionThreshold));
+		}
+		Duration maxHold = properties.getMaxHold();
+		if (maxHold != null) {
+			builder.maxHold(notNegative("max-hold", maxHold));
+		}
 		Duration socketTimeout = properties.getSocketTimeout();
 		if (socketTimeout != null && !notNegative("socket-timeout", socketTimeout).isZero()) {
 			builder.socketTimeout(socketTimeout);
@@ -94,12 +109,63 @@ final class ManagedConnectionFactory {
 			builder.applicationName(applicationName);
 		}
 		Map<String, String> driverProperties = properties.getProperties();
+		driverProperties.keySet().forEach(ManagedConnectionFactory::requireDriverProperty);
 		if (!driverProperties.isEmpty()) {
 			Properties copy = new Properties();
 			copy.putAll(driverProperties);
 			builder.properties(copy);
 		}
 		return builder.build();
+	}
+
+	/**
+	 * pgjdbc silently ignores a property it does not know, so a misspelled {@code sslmode}
+	 * would quietly weaken the connection: refuse it at startup instead.
+	 */
+	private static void requireDriverProperty(String key) {
+		if (PGProperty.forName(key) == null) {
+			throw ManagedConnectionConfigurationException.forUnknownDriverProperty(key, closestDriverProperty(key));
+		}
+	}
+
+	/**
+	 * Return the pgjdbc property that differs from the key only in case, or else by at most
+	 * two edits, if there is one.
+	 */
+	private static @Nullable String closestDriverProperty(String key) {
+		String closest = null;
+		int closestDistance = MAX_SUGGESTION_DISTANCE + 1;
+		for (PGProperty property : PGProperty.values()) {
+			String name = property.getName();
+			if (name.equalsIgnoreCase(key)) {
+				return name;
+			}
+			int distance = editDistance(key, name);
+			if (distance < closestDistance) {
+				closest = name;
+				closestDistance = distance;
+			}
+		}
+		return closest;
+	}
+
+	private static int editDistance(String from, String to) {
+		int[] previous = new int[to.length() + 1];
+		int[] current = new int[to.length() + 1];
+		for (int j = 0; j <= to.length(); j++) {
+			previous[j] = j;
+		}
+		for (int i = 1; i <= from.length(); i++) {
+			current[0] = i;
+			for (int j = 1; j <= to.length(); j++) {
+				int substitution = previous[j - 1] + ((from.charAt(i - 1) == to.charAt(j - 1)) ? 0 : 1);
+				current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+			}
+			int[] swap = previous;
+			previous = current;
+			current = swap;
+		}
+		return previous[to.length()];
 	}
 
 	private static Duration positive(String property, @Nullable Duration value) {

@@ -14,6 +14,8 @@ class ManagedConnectionFailureAnalyzer extends AbstractFailureAnalyzer<ManagedCo
 
 	private static final String EXAMPLE_URL = "'jdbc:postgresql://localhost:5432/mydb'";
 
+	private static final String PGJDBC_PROPERTIES = "https://jdbc.postgresql.org/documentation/use/#connection-parameters";
+
 	private static final String DISABLE = "If this application should not use a managed connection, set "
 			+ "'managed-connection.enabled' to false.";
 
@@ -41,7 +43,22 @@ class ManagedConnectionFailureAnalyzer extends AbstractFailureAnalyzer<ManagedCo
 					+ "'500ms', or remove it to use the default.";
 			case NEGATIVE -> "Set '" + property + "' to zero or a positive duration, such as '500ms', or remove "
 					+ "it to use the default.";
+			case UNKNOWN_DRIVER_PROPERTY -> unknownDriverPropertyAction(cause);
 		};
+	}
+
+	private static String unknownDriverPropertyAction(ManagedConnectionConfigurationException cause) {
+		StringBuilder action = new StringBuilder();
+		if (cause.getSuggestion() != null) {
+			action.append("Did you mean 'managed-connection.properties.").append(cause.getSuggestion()).append("'? ");
+		}
+		return action.append("Use one of pgjdbc's connection properties (")
+			.append(PGJDBC_PROPERTIES)
+			.append("), spelled as pgjdbc spells it (names are case-sensitive), or remove '")
+			.append(cause.getProperty())
+			.append("'. Spring Boot lower-cases map keys bound from environment variables: set a property whose "
+					+ "name has capitals in the JDBC URL or in SPRING_APPLICATION_JSON instead.")
+			.toString();
 	}
 
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.managedconnection.SessionReset;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -75,9 +76,29 @@ public class ManagedConnectionProperties {
 	private @Nullable String applicationName;
 
 	/**
-	 * Further pgjdbc connection properties, such as 'sslmode' or 'prepareThreshold'.
+	 * What to reset between two holders so that no session state passes from one to the next:
+	 * 'none', 'jdbc' (the JDBC settings a holder changed) or 'discard-all' (those, then DISCARD
+	 * ALL when the holder may have changed the session).
+	 */
+	private SessionReset sessionReset = SessionReset.DISCARD_ALL;
+
+	/**
+	 * Further pgjdbc connection properties, such as 'sslmode' or 'prepareThreshold', named
+	 * as pgjdbc names them (case-sensitive). A name pgjdbc does not know fails startup.
 	 */
 	private Map<String, String> properties = new LinkedHashMap<>();
+
+	/**
+	 * Time a caller may hold the connection before a warning names the holder thread and
+	 * where it acquired the connection. When not set, or zero, leaks are not detected.
+	 */
+	private @Nullable Duration leakDetectionThreshold;
+
+	/**
+	 * Time a caller may hold the connection before the statement it is running is
+	 * cancelled. When not set, or zero, holds are not limited.
+	 */
+	private @Nullable Duration maxHold;
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -151,12 +172,36 @@ public class ManagedConnectionProperties {
 		this.applicationName = applicationName;
 	}
 
+	public SessionReset getSessionReset() {
+		return this.sessionReset;
+	}
+
+	public void setSessionReset(SessionReset sessionReset) {
+		this.sessionReset = sessionReset;
+	}
+
 	public Map<String, String> getProperties() {
 		return this.properties;
 	}
 
 	public void setProperties(Map<String, String> properties) {
 		this.properties = properties;
+	}
+
+	public @Nullable Duration getLeakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
+	public void setLeakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+		this.leakDetectionThreshold = leakDetectionThreshold;
+	}
+
+	public @Nullable Duration getMaxHold() {
+		return this.maxHold;
+	}
+
+	public void setMaxHold(@Nullable Duration maxHold) {
+		this.maxHold = maxHold;
 	}
 
 }

@@ -22,12 +22,14 @@ import com.jayway.jsonpath.JsonPath;
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
+import dev.managedconnection.SessionReset;
 import dev.managedconnection.annotation.ExclusiveConnectionBeanPostProcessor;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -142,6 +144,11 @@ class ManagedConnectionAutoConfigurationTests {
 			assertThat(managedConnection[0].isClosed()).isFalse();
 		});
 		assertThat(managedConnection[0].isClosed()).isTrue();
+		// Shut down, not just closed: nothing reopens it after the context has gone.
+		assertThat(managedConnection[0].toString()).endsWith("(shut down)]");
+		assertThatExceptionOfType(SQLException.class)
+			.isThrownBy(() -> query(managedConnection[0], "SELECT 1"))
+			.withMessageContaining("shut down");
 	}
 
 	@Test
@@ -300,6 +307,48 @@ class ManagedConnectionAutoConfigurationTests {
 	}
 
 	@Test
+	void driverPropertiesKeepTheCaseOfTheirNamesAndPassValidation() {
+		withDatabase().withPropertyValues("managed-connection.properties.prepareThreshold=0",
+				"managed-connection.properties.sslmode=disable")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(ManagedConnectionProperties.class).getProperties())
+					.containsOnlyKeys("prepareThreshold", "sslmode");
+				int prepareThreshold = context.getBean(ManagedConnection.class)
+					.execute((connection) -> connection.unwrap(PGConnection.class).getPrepareThreshold());
+				assertThat(prepareThreshold).isZero();
+			});
+	}
+
+	@Test
+	void unknownDriverPropertyFailsStartup() {
+		withDatabase().withPropertyValues("managed-connection.properties.sslMode=require")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(ManagedConnectionConfigurationException.class)
+				.hasMessageContaining("'managed-connection.properties.sslMode'"));
+	}
+
+	@Test
+	void sessionStateDoesNotPassToTheNextHolderByDefault() {
+		withDatabase().run((context) -> {
+			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
+			query(managedConnection, "SELECT set_config('app.tenant', 'alice', false)");
+			assertThat(query(managedConnection, "SELECT coalesce(current_setting('app.tenant', true), '')")).isEmpty();
+		});
+	}
+
+	@Test
+	void sessionResetCanBeLimitedToJdbcSettings() {
+		withDatabase().withPropertyValues("managed-connection.session-reset=jdbc").run((context) -> {
+			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
+			query(managedConnection, "SELECT set_config('app.tenant', 'alice', false)");
+			assertThat(query(managedConnection, "SELECT current_setting('app.tenant', true)")).isEqualTo("alice");
+		});
+	}
+
+	@Test
 	void acquireTimeoutBoundsTheWaitForTheConnection() {
 		withDatabase().withPropertyValues("managed-connection.acquire-timeout=50ms").run((context) -> {
 			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
@@ -338,7 +387,8 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.fair=false", "managed-connection.validation-timeout=3s",
 				"managed-connection.validation-idle-threshold=0", "managed-connection.connect-timeout=4s",
 				"managed-connection.socket-timeout=1m", "managed-connection.application-name=ledger",
-				"managed-connection.properties.sslmode=disable", "managed-connection.properties.prepareThreshold=0")
+				"managed-connection.session-reset=jdbc", "managed-connection.properties.sslmode=disable",
+				"managed-connection.properties.prepareThreshold=0")
 			.run((context) -> {
 				ManagedConnectionProperties properties = context.getBean(ManagedConnectionProperties.class);
 				assertThat(properties.isEnabled()).isTrue();
@@ -350,6 +400,7 @@ class ManagedConnectionAutoConfigurationTests {
 				assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(4));
 				assertThat(properties.getSocketTimeout()).isEqualTo(Duration.ofMinutes(1));
 				assertThat(properties.getApplicationName()).isEqualTo("ledger");
+				assertThat(properties.getSessionReset()).isEqualTo(SessionReset.JDBC);
 				assertThat(properties.getProperties()).containsExactly(entry("sslmode", "disable"),
 						entry("prepareThreshold", "0"));
 			});
@@ -367,6 +418,7 @@ class ManagedConnectionAutoConfigurationTests {
 		assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(properties.getSocketTimeout()).isNull();
 		assertThat(properties.getApplicationName()).isNull();
+		assertThat(properties.getSessionReset()).isEqualTo(SessionReset.DISCARD_ALL);
 		assertThat(properties.getProperties()).isEmpty();
 	}
 
@@ -421,7 +473,9 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.validation-timeout",
 				"managed-connection.validation-idle-threshold", "managed-connection.connect-timeout",
 				"managed-connection.socket-timeout", "managed-connection.application-name",
-				"managed-connection.properties");
+				"managed-connection.session-reset", "managed-connection.properties",
+				"managed-connection.leak-detection-threshold", "managed-connection.max-hold",
+				"management.health.managed-connection.enabled");
 		List<String> descriptions = metadata.read("$.properties[*].description");
 		assertThat(descriptions).hasSameSizeAs(names).allSatisfy((description) -> assertThat(description).isNotBlank());
 		List<String> acquireTimeoutDefault = metadata

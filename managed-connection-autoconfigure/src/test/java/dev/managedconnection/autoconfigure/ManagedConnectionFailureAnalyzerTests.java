@@ -138,6 +138,56 @@ class ManagedConnectionFailureAnalyzerTests {
 	}
 
 	@Test
+	void unknownDriverPropertyIsNamedWithWhatItProbablyMeant() {
+		FailureAnalysis analysis = analyze(new ManagedConnectionFailureAnalyzer(), VALID_URL,
+				"managed-connection.properties.sslmod=verify-full");
+		assertThat(analysis.getDescription()).isEqualTo("The managed connection could not be configured: "
+				+ "'managed-connection.properties.sslmod' is not a pgjdbc connection property, so pgjdbc would "
+				+ "ignore it.");
+		assertThat(analysis.getAction()).startsWith("Did you mean 'managed-connection.properties.sslmode'? Use one "
+				+ "of pgjdbc's connection properties (https://jdbc.postgresql.org/documentation/use/#connection-parameters)")
+			.contains("or remove 'managed-connection.properties.sslmod'");
+	}
+
+	@Test
+	void driverPropertyNamesAreCaseSensitiveAsPgjdbcReadsThem() {
+		FailureAnalysis analysis = analyze(new ManagedConnectionFailureAnalyzer(), VALID_URL,
+				"managed-connection.properties.preparethreshold=0");
+		assertThat(analysis.getDescription()).contains("'managed-connection.properties.preparethreshold' is not a "
+				+ "pgjdbc connection property");
+		assertThat(analysis.getAction())
+			.startsWith("Did you mean 'managed-connection.properties.prepareThreshold'?")
+			.contains("names are case-sensitive")
+			.contains("environment variables");
+	}
+
+	@Test
+	void valueOfAnUnknownDriverPropertyIsNotShownBecauseItMayBeAPassword() {
+		FailureAnalysis analysis = analyze(new ManagedConnectionFailureAnalyzer(), VALID_URL,
+				"managed-connection.properties.pasword=s3cret-value");
+		assertThat(analysis.getDescription()).contains("'managed-connection.properties.pasword'")
+			.doesNotContain("s3cret-value");
+		assertThat(analysis.getAction()).startsWith("Did you mean 'managed-connection.properties.password'?")
+			.doesNotContain("s3cret-value");
+	}
+
+	@Test
+	void unknownDriverPropertyFarFromEveryKnownOneGetsNoSuggestion() {
+		FailureAnalysis analysis = analyze(new ManagedConnectionFailureAnalyzer(), VALID_URL,
+				"managed-connection.properties.frobnicate=yes");
+		assertThat(analysis.getAction()).startsWith("Use one of pgjdbc's connection properties");
+	}
+
+	@Test
+	void unknownDriverPropertyIsReportedWhenTheApplicationFailsToStart(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run("--spring.datasource.url=" + TestPostgres.get().url("app"),
+				"--managed-connection.properties.socketTimout=30"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("'managed-connection.properties.socketTimout' is not a pgjdbc connection property")
+			.contains("Did you mean 'managed-connection.properties.socketTimeout'?");
+	}
+
+	@Test
 	void unrelatedFailuresAreLeftToOtherAnalyzers() {
 		Throwable failure = startupFailure(
 				this.contextRunner.withPropertyValues(VALID_URL, "spring.datasource.type=no.such.Type"));

@@ -1,0 +1,36 @@
+package dev.managedconnection.autoconfigure;
+
+import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.health.ManagedConnectionHealthIndicator;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
+ * for {@link ManagedConnectionHealthIndicator}, registered as the {@code managedConnection}
+ * health contributor when Spring Boot's health module is present. Turned off with
+ * {@code management.health.managed-connection.enabled=false}.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = ManagedConnectionAutoConfiguration.class)
+@ConditionalOnClass({ ManagedConnection.class, HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
+@ConditionalOnSingleCandidate(ManagedConnection.class)
+public final class ManagedConnectionHealthContributorAutoConfiguration {
+
+	// On the method, so that without the health module the class conditions skip this class
+	// before the toggle's condition class is needed.
+	@Bean
+	@ConditionalOnEnabledHealthIndicator("managed-connection")
+	@ConditionalOnMissingBean(name = { "managedConnectionHealthIndicator", "managedConnectionHealthContributor" })
+	ManagedConnectionHealthIndicator managedConnectionHealthIndicator(ManagedConnection managedConnection) {
+		return new ManagedConnectionHealthIndicator(managedConnection);
+	}
+
+}

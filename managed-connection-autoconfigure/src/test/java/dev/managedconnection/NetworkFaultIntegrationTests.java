@@ -1,0 +1,265 @@
+package dev.managedconnection;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.managedconnection.testsupport.LoopbackProxy;
+import dev.managedconnection.testsupport.LoopbackProxy.Mode;
+import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static dev.managedconnection.TestSql.queryLong;
+import static dev.managedconnection.TestSql.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * Fault tests through a {@link LoopbackProxy}: a stalled network, a server that accepts TCP but
+ * never answers, reset connections, and a COMMIT whose reply is lost.
+ */
+@Timeout(60)
+class NetworkFaultIntegrationTests {
+
+	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
+
+	/**
+	 * Slack for the scheduler of a shared two-core machine on top of a configured timeout.
+	 */
+	private static final long MARGIN_MILLIS = 1_500;
+
+	private static TestDatabase database;
+
+	private LoopbackProxy proxy;
+
+	private ManagedConnection managed;
+
+	private ExecutorService executor;
+
+	@BeforeAll
+	static void createDatabase() throws SQLException {
+		database = TestPostgres.get().createDatabase(NetworkFaultIntegrationTests.class);
+		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	@BeforeEach
+	void startProxy() throws SQLException {
+		TestSql.execute(database, "TRUNCATE item");
+		this.proxy = LoopbackProxy.start(TestPostgres.get().host(), TestPostgres.get().port());
+		this.executor = Executors.newCachedThreadPool();
+	}
+
+	@AfterEach
+	void closeAll() {
+		if (this.managed != null) {
+			this.managed.close();
+		}
+		this.executor.shutdownNow();
+		this.proxy.close();
+	}
+
+	@Test
+	void aHolderStalledBySilentNetworkIsReleasedWithinTheSocketTimeoutAndAWaiterGetsAFreshConnection()
+			throws Exception {
+		Duration socketTimeout = Duration.ofSeconds(2);
+		this.managed = builder().socketTimeout(socketTimeout).connectTimeout(Duration.ofSeconds(2)).build();
+		int before = this.managed.execute(COMMIT, TestSql::backendPid);
+		Future<Integer> waiter = this.executor.submit(() -> {
+			awaitHeld();
+			return this.managed.execute(COMMIT, TestSql::backendPid);
+		});
+		long start = System.nanoTime();
+		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+			update(connection, "INSERT INTO item VALUES (1)");
+			this.proxy.mode(Mode.BLACKHOLE);
+			awaitWaiters(1);
+			return update(connection, "INSERT INTO item VALUES (2)");
+		}));
+		long elapsed = Faults.millisSince(start);
+		assertThat(failure).isInstanceOf(SQLException.class);
+		assertThat(Faults.isBrokenConnection(failure)).isTrue();
+		assertThat(elapsed).isLessThan(socketTimeout.toMillis() + MARGIN_MILLIS);
+		this.proxy.mode(Mode.PASS);
+		assertThat(waiter.get(30, TimeUnit.SECONDS)).isNotEqualTo(before);
+		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+	}
+
+	@Test
+	void reconnectingToAServerThatAcceptsButNeverAnswersIsBoundedByTheAcquireTimeout() {
+		Duration acquireTimeout = Duration.ofSeconds(2);
+		this.managed = builder().acquireTimeout(acquireTimeout).connectTimeout(Duration.ofSeconds(30)).build();
+		this.proxy.mode(Mode.BLACKHOLE);
+		long start = System.nanoTime();
+		assertThatExceptionOfType(SQLTransientConnectionException.class)
+			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid))
+			.satisfies((ex) -> assertThat(ex.getCause()).isInstanceOf(SQLException.class));
+		assertThat(Faults.millisSince(start)).isLessThan(acquireTimeout.toMillis() + MARGIN_MILLIS);
+		assertThat(this.managed.state().holderThread()).isNull();
+	}
+
+	@Test
+	void aSilentServerDoesNotHoldTheCallerPastAnAcquireDeadlineThatIsNotInWholeSeconds() {
+		// pgjdbc's connect timeout counts whole seconds; rounding 1.1 s up would hold the caller 2 s.
+		this.managed = builder().acquireTimeout(Duration.ofMillis(1_100)).build();
+		this.proxy.mode(Mode.BLACKHOLE);
+		long start = System.nanoTime();
+		assertThatExceptionOfType(SQLTransientConnectionException.class)
+			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid));
+		assertThat(Faults.millisSince(start)).isLessThan(1_900);
+	}
+
+	@Test
+	void eachConnectAttemptToASilentServerIsBoundedByTheConnectTimeout() {
+		this.managed = builder().acquireTimeout(Duration.ofSeconds(4)).connectTimeout(Duration.ofSeconds(1)).build();
+		this.proxy.mode(Mode.BLACKHOLE);
+		assertThatExceptionOfType(SQLTransientConnectionException.class)
+			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid));
+		// A first attempt without a bound would have used the whole acquire timeout.
+		assertThat(this.proxy.acceptedConnections()).isGreaterThanOrEqualTo(2);
+	}
+
+	@Test
+	void validatingASilentConnectionNeverHangsAndServiceResumesWhenTheNetworkHeals() throws Exception {
+		Duration acquireTimeout = Duration.ofSeconds(3);
+		this.managed = builder().acquireTimeout(acquireTimeout)
+			.validationIdleThreshold(Duration.ZERO)
+			.validationTimeout(Duration.ofSeconds(1))
+			.build();
+		int before = this.managed.execute(COMMIT, TestSql::backendPid);
+		this.proxy.mode(Mode.BLACKHOLE);
+		long start = System.nanoTime();
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid));
+		assertThat(Faults.millisSince(start)).isLessThan(acquireTimeout.toMillis() + MARGIN_MILLIS);
+		this.proxy.mode(Mode.PASS);
+		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(before);
+	}
+
+	@Test
+	void resetConnectionsBreakTheHolderWhoseWorkIsRolledBackAndTheNextCallerReconnects() throws Exception {
+		this.managed = builder().build();
+		int before = this.managed.execute(COMMIT, TestSql::backendPid);
+		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+			update(connection, "INSERT INTO item VALUES (1)");
+			this.proxy.resetConnections();
+			return update(connection, "INSERT INTO item VALUES (2)");
+		}));
+		assertThat(Faults.isBrokenConnection(failure)).as("broken: %s", failure).isTrue();
+		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(before);
+		awaitNoBackend(before);
+		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+	}
+
+	@Test
+	void aCommitWhoseReplyIsLostReportsAnUnknownOutcomeNeverARollback() throws Exception {
+		this.managed = builder().socketTimeout(Duration.ofSeconds(1)).build();
+		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+			update(connection, "INSERT INTO item VALUES (1)");
+			this.proxy.mode(Mode.HOLD_RESPONSES);
+			return null;
+		}));
+		assertThat(failure).isInstanceOf(CommitOutcomeUnknownException.class);
+		assertThat(failure.getMessage()).doesNotContainIgnoringCase("rolled back");
+		// The COMMIT reached the server: the work is there although the caller got an error.
+		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(1);
+		this.proxy.mode(Mode.PASS);
+		long count = this.managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT count(*) FROM item"));
+		assertThat(count).isEqualTo(1);
+	}
+
+	@Test
+	void anExplicitCommitWhoseReplyIsLostReportsAnUnknownOutcomeToTheCaller() throws Exception {
+		this.managed = builder().socketTimeout(Duration.ofSeconds(1)).build();
+		Throwable failure = catchThrowable(() -> this.managed.execute((connection) -> {
+			update(connection, "INSERT INTO item VALUES (1)");
+			this.proxy.mode(Mode.HOLD_RESPONSES);
+			connection.commit();
+			return null;
+		}));
+		assertThat(failure).isInstanceOf(CommitOutcomeUnknownException.class);
+		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(1);
+	}
+
+	@Test
+	void aCommitThatNeverReachedTheServerAlsoReportsAnUnknownOutcomeAndNothingIsCommitted() throws Exception {
+		this.managed = builder().socketTimeout(Duration.ofSeconds(1)).build();
+		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+			update(connection, "INSERT INTO item VALUES (1)");
+			this.proxy.mode(Mode.BLACKHOLE);
+			return null;
+		}));
+		assertThat(failure).isInstanceOf(CommitOutcomeUnknownException.class);
+		this.proxy.mode(Mode.RESET);
+		awaitNoBackendsOtherThanAdmin();
+		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+	}
+
+	private ManagedConnection.Builder builder() {
+		return ManagedConnection.builder()
+			.url(this.proxy.url(database.name()))
+			.username(database.username())
+			.password(database.password())
+			.acquireTimeout(Duration.ofSeconds(20));
+	}
+
+	private void awaitHeld() throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (this.managed.state().holderThread() == null) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("Nobody held the connection within 20 s");
+			}
+			Thread.sleep(5);
+		}
+	}
+
+	private void awaitWaiters(int count) throws SQLException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+		while (this.managed.state().waitingThreads() < count) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("Fewer than " + count + " waiting threads within 20 s");
+			}
+			try {
+				Thread.sleep(5);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new SQLException("Interrupted", ex);
+			}
+		}
+	}
+
+	private static void awaitNoBackend(int pid) throws Exception {
+		try (var admin = database.connect()) {
+			Faults.awaitBackendGone(admin, pid);
+		}
+	}
+
+	private static void awaitNoBackendsOtherThanAdmin() throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		try (var admin = database.connect()) {
+			while (queryLong(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+					+ "AND pid <> pg_backend_pid()") > 0) {
+				if (System.nanoTime() > deadline) {
+					throw new AssertionError("Backends still running after 30 s");
+				}
+				Thread.sleep(10);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,134 @@
+package dev.managedconnection.autoconfigure;
+
+import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.health.ManagedConnectionHealthIndicator;
+import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ManagedConnectionHealthContributorAutoConfiguration}.
+ */
+class ManagedConnectionHealthContributorAutoConfigurationTests {
+
+	private static TestDatabase db;
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class,
+				ManagedConnectionHealthContributorAutoConfiguration.class,
+				HealthContributorRegistryAutoConfiguration.class));
+
+	@BeforeAll
+	static void createDatabase() {
+		db = TestPostgres.get().createDatabase(ManagedConnectionHealthContributorAutoConfigurationTests.class);
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		db.close();
+	}
+
+	@Test
+	void isListedInTheAutoConfigurationImports() {
+		assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
+			.contains(ManagedConnectionHealthContributorAutoConfiguration.class.getName());
+	}
+
+	@Test
+	void registersTheManagedConnectionContributorThatReportsUp() {
+		withDatabase(this.contextRunner).run((context) -> {
+			assertThat(context).hasSingleBean(ManagedConnectionHealthIndicator.class);
+			Object contributor = context.getBean(HealthContributorRegistry.class).getContributor("managedConnection");
+			assertThat(contributor).isSameAs(context.getBean(ManagedConnectionHealthIndicator.class));
+			Health health = ((HealthIndicator) contributor).health();
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsKeys("backendPid", "serverVersion", "transactionStatus",
+					"waitingThreads");
+		});
+	}
+
+	@Test
+	void backsOffWhenTheHealthToggleIsOff() {
+		withDatabase(this.contextRunner).withPropertyValues("management.health.managed-connection.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ManagedConnection.class)
+					.doesNotHaveBean(ManagedConnectionHealthIndicator.class);
+				assertThat(context.getBean(HealthContributorRegistry.class).getContributor("managedConnection"))
+					.isNull();
+			});
+	}
+
+	@Test
+	void backsOffWhenHealthIndicatorsAreOffByDefault() {
+		withDatabase(this.contextRunner).withPropertyValues("management.health.defaults.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ManagedConnectionHealthIndicator.class));
+	}
+
+	@Test
+	void followsTheToggleOverTheDefaults() {
+		withDatabase(this.contextRunner)
+			.withPropertyValues("management.health.defaults.enabled=false",
+					"management.health.managed-connection.enabled=true")
+			.run((context) -> assertThat(context).hasSingleBean(ManagedConnectionHealthIndicator.class));
+	}
+
+	@Test
+	void backsOffWithoutSpringBootHealth() {
+		withDatabase(new ApplicationContextRunner().withConfiguration(AutoConfigurations
+			.of(ManagedConnectionAutoConfiguration.class, ManagedConnectionHealthContributorAutoConfiguration.class)))
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(ManagedConnection.class)
+				.doesNotHaveBean(ManagedConnectionHealthIndicator.class));
+	}
+
+	@Test
+	void backsOffWithoutAManagedConnection() {
+		withDatabase(this.contextRunner).withPropertyValues("managed-connection.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(ManagedConnectionHealthIndicator.class));
+	}
+
+	@Test
+	void backsOffForAnIndicatorOfTheSameName() {
+		withDatabase(this.contextRunner).withUserConfiguration(UserIndicatorConfiguration.class)
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(ManagedConnectionHealthIndicator.class);
+				assertThat(context.getBean(HealthContributorRegistry.class).getContributor("managedConnection"))
+					.isSameAs(context.getBean("managedConnectionHealthIndicator"));
+			});
+	}
+
+	private static ApplicationContextRunner withDatabase(ApplicationContextRunner runner) {
+		return runner.withPropertyValues("spring.datasource.url=" + db.url(),
+				"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserIndicatorConfiguration {
+
+		@Bean
+		HealthIndicator managedConnectionHealthIndicator() {
+			return () -> Health.up().withDetail("source", "user").build();
+		}
+
+	}
+
+}

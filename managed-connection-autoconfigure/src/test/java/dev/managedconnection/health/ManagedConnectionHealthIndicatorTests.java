@@ -1,0 +1,240 @@
+package dev.managedconnection.health;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import dev.managedconnection.ConnectionState;
+import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.ScopeOptions;
+import dev.managedconnection.TransactionStatus;
+import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.TestPostgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.ThrowingSupplier;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * Tests for {@link ManagedConnectionHealthIndicator} against a real PostgreSQL.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ManagedConnectionHealthIndicatorTests {
+
+	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
+
+	/**
+	 * Far below the 20 s acquire timeout of the connections under test, far above a check.
+	 */
+	private static final Duration GENEROUS = Duration.ofSeconds(10);
+
+	private static TestDatabase database;
+
+	private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+	@BeforeAll
+	static void createDatabase() {
+		database = TestPostgres.get().createDatabase(ManagedConnectionHealthIndicatorTests.class);
+	}
+
+	@AfterAll
+	static void dropDatabase() {
+		database.close();
+	}
+
+	@AfterEach
+	void stopThreads() throws InterruptedException {
+		for (Thread thread : this.threads) {
+			thread.interrupt();
+			thread.join(TimeUnit.SECONDS.toMillis(30));
+			assertThat(thread.isAlive()).as("%s ended", thread).isFalse();
+		}
+	}
+
+	@Test
+	void upWithBackendPidServerVersionAndTransactionStatus() throws SQLException {
+		try (ManagedConnection managed = connectionTo(database.url())) {
+			Health health = new ManagedConnectionHealthIndicator(managed).health();
+			int pid = managed.execute(COMMIT, ManagedConnectionHealthIndicatorTests::backendPid);
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsEntry("backendPid", pid)
+				.containsEntry("serverVersion", serverVersion())
+				.containsEntry("transactionStatus", TransactionStatus.IDLE)
+				.containsEntry("waitingThreads", 0)
+				.doesNotContainKeys("holderThread", "heldFor", "error");
+			assertThat(managed.status()).as("the check leaves no transaction behind").isEqualTo(TransactionStatus.IDLE);
+		}
+	}
+
+	@Test
+	void calledByTheHolderItselfChecksOnTheHeldConnection() throws SQLException {
+		try (ManagedConnection managed = connectionTo(database.url())) {
+			ManagedConnectionHealthIndicator indicator = new ManagedConnectionHealthIndicator(managed);
+			Health health = managed.execute(COMMIT, (connection) -> indicator.health());
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsEntry("holderThread", Thread.currentThread().getName());
+		}
+	}
+
+	@Test
+	void busyConnectionIsReportedFromItsStateWithoutQueueing() throws Exception {
+		try (ManagedConnection managed = connectionTo(database.url())) {
+			int pid = managed.execute(COMMIT, ManagedConnectionHealthIndicatorTests::backendPid);
+			CountDownLatch holding = new CountDownLatch(1);
+			CountDownLatch done = new CountDownLatch(1);
+			Future<Object> holder = inThread("busy-holder", () -> managed.execute((connection) -> {
+				holding.countDown();
+				await(done);
+				return null;
+			}));
+			await(holding);
+			Future<Object> waiter = inThread("waiter", () -> managed.execute((connection) -> null));
+			awaitState(managed, (state) -> state.waitingThreads() == 1);
+			try {
+				Health health = healthWithinBound(new ManagedConnectionHealthIndicator(managed));
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).containsEntry("backendPid", pid)
+					.containsEntry("holderThread", "busy-holder")
+					.containsEntry("waitingThreads", 1)
+					.containsKey("heldFor");
+				assertThat((String) health.getDetails().get("heldFor")).matches("\\d+ ms");
+			}
+			finally {
+				done.countDown();
+			}
+			holder.get(30, TimeUnit.SECONDS);
+			waiter.get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void holderStillOpeningTheConnectionIsReportedAsUnknownWithoutQueueing() throws Exception {
+		try (ManagedConnection unreachable = ManagedConnection.builder()
+			.url("jdbc:postgresql://127.0.0.1:1/nothing")
+			.acquireTimeout(Duration.ofSeconds(5))
+			.build()) {
+			Future<Object> opener = inThread("opener", () -> unreachable.execute((connection) -> null));
+			awaitState(unreachable, (state) -> "opener".equals(state.holderThread()));
+			Health health = healthWithinBound(new ManagedConnectionHealthIndicator(unreachable));
+			assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
+			assertThat(health.getDetails()).containsEntry("holderThread", "opener")
+				.containsEntry("transactionStatus", TransactionStatus.UNKNOWN)
+				.doesNotContainKey("backendPid");
+			assertThat(opener).failsWithin(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void downWithTheErrorWhenNothingListensAtTheAddress() {
+		try (ManagedConnection unreachable = connectionTo("jdbc:postgresql://127.0.0.1:1/nothing")) {
+			Health health = healthWithinBound(new ManagedConnectionHealthIndicator(unreachable));
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat((String) health.getDetails().get("error")).contains("AcquireTimeoutException",
+					"Could not open a connection", "127.0.0.1:1");
+			assertThat(unreachable.isHeldByCurrentThread()).isFalse();
+		}
+	}
+
+	@Test
+	void upWhileTheServerRunsThenDownWithTheErrorOnceItStops() throws IOException, SQLException {
+		EmbeddedPostgres server = TestPostgres.startEmbeddedServer();
+		boolean stopped = false;
+		try (ManagedConnection managed = connectionTo(server.getJdbcUrl("postgres", "postgres"))) {
+			ManagedConnectionHealthIndicator indicator = new ManagedConnectionHealthIndicator(managed);
+			assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+			server.close();
+			stopped = true;
+			Health health = healthWithinBound(indicator);
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(health.getDetails()).containsKey("error");
+			// Once the break is known, the next check tries to reconnect and names why it cannot.
+			Health next = healthWithinBound(indicator);
+			assertThat(next.getStatus()).isEqualTo(Status.DOWN);
+			assertThat((String) next.getDetails().get("error")).contains("Could not open a connection");
+		}
+		finally {
+			if (!stopped) {
+				server.close();
+			}
+		}
+	}
+
+	/**
+	 * Check on another thread, failing if the check takes longer than {@link #GENEROUS}.
+	 */
+	private static Health healthWithinBound(ManagedConnectionHealthIndicator indicator) {
+		ThrowingSupplier<Health> check = indicator::health;
+		return assertTimeoutPreemptively(GENEROUS, check);
+	}
+
+	private static ManagedConnection connectionTo(String url) {
+		return ManagedConnection.builder()
+			.url(url)
+			.username(database.username())
+			.password(database.password())
+			.acquireTimeout(Duration.ofSeconds(20))
+			.build();
+	}
+
+	private static int backendPid(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+			rs.next();
+			return rs.getInt(1);
+		}
+	}
+
+	private static String serverVersion() throws SQLException {
+		try (Connection connection = database.connect()) {
+			return connection.getMetaData().getDatabaseProductVersion();
+		}
+	}
+
+	private static void awaitState(ManagedConnection managed, Predicate<ConnectionState> condition)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		while (!condition.test(managed.state())) {
+			assertThat(System.nanoTime()).as("state reached within 30 s: %s", managed.state()).isLessThan(deadline);
+			Thread.sleep(10);
+		}
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(60, TimeUnit.SECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private <T> Future<T> inThread(String name, Callable<T> task) {
+		FutureTask<T> future = new FutureTask<>(task);
+		Thread thread = new Thread(future, name);
+		this.threads.add(thread);
+		thread.start();
+		return future;
+	}
+
+}

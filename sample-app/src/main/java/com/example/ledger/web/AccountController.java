@@ -1,0 +1,67 @@
+package com.example.ledger.web;
+
+import java.util.List;
+
+import com.example.ledger.bank.Account;
+import com.example.ledger.bank.AccountService;
+import com.example.ledger.bank.Transfer;
+import com.example.ledger.bank.UnknownAccountException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * {@code /accounts} and {@code /ledger/total}.
+ */
+@RestController
+class AccountController {
+
+	private final AccountService accounts;
+
+	AccountController(AccountService accounts) {
+		this.accounts = accounts;
+	}
+
+	@PostMapping("/accounts")
+	ResponseEntity<Account> open(@RequestBody AccountRequest request, UriComponentsBuilder uri) {
+		Account account = this.accounts.open(RequiredFields.require(request.owner(), "owner"),
+				RequiredFields.require(request.balance(), "balance"));
+		return ResponseEntity.created(uri.path("/accounts/{id}").build(account.id())).body(account);
+	}
+
+	@GetMapping("/accounts/{id}")
+	Account find(@PathVariable long id) {
+		return this.accounts.find(id).orElseThrow(() -> new UnknownAccountException(id));
+	}
+
+	@GetMapping("/accounts/{id}/transfers")
+	List<Transfer> transfers(@PathVariable long id, @RequestParam(defaultValue = "50") int limit) {
+		return this.accounts.transfersOf(id, limit).orElseThrow(() -> new UnknownAccountException(id));
+	}
+
+	@GetMapping("/ledger/total")
+	LedgerTotal total() {
+		return new LedgerTotal(this.accounts.total());
+	}
+
+	/**
+	 * Here the unknown account is the resource the URI names, so it is not found; elsewhere
+	 * (in a transfer's body) it is bad input.
+	 */
+	@ExceptionHandler
+	@ResponseStatus(HttpStatus.NOT_FOUND)
+	ProblemDetail unknownAccount(UnknownAccountException ex) {
+		return Problems.of(HttpStatus.NOT_FOUND, Problems.UNKNOWN_ACCOUNT, "Unknown account", ex.getMessage());
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Tests of the embedded PostgreSQL bootstrap.
+ */
+@NullMarked
+package com.example.ledger.embedded;
+
+import org.jspecify.annotations.NullMarked;
