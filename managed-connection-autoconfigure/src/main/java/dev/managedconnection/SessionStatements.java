@@ -1,5 +1,7 @@
 package dev.managedconnection;
 
+import java.util.Locale;
+
 /**
  * Tells, from its text alone, whether SQL may change the server session beyond the current
  * transaction, so that {@link SessionReset#DISCARD_ALL} pays its round trip only when needed.
@@ -7,46 +9,66 @@ package dev.managedconnection;
  * Deliberately conservative: a false alarm costs one {@code DISCARD ALL}; a miss would hand
  * session state to the next holder. It flags statements that begin with a session command
  * ({@code SET}, {@code RESET}, {@code PREPARE}, {@code DECLARE}, {@code LOAD}, {@code DO},
- * {@code CALL}, {@code DISCARD}) and text that mentions temporary objects, {@code LISTEN},
- * session advisory locks, {@code set_config} or cursors {@code WITH HOLD}. A function that
+ * {@code CALL}, {@code DISCARD}, {@code LISTEN}, {@code UNLISTEN}) and text with the words
+ * {@code TEMP}, {@code TEMPORARY} or {@code HOLD}, or the functions of session advisory locks or
+ * {@code set_config}. A function that
  * changes the session inside its body is not visible here; see {@link SessionReset}.
  */
 final class SessionStatements {
 
 	private static final String[] LEADING_COMMANDS = { "set", "reset", "prepare", "declare", "load", "do", "call",
-			"discard" };
+			"discard", "listen", "unlisten" };
 
-	private static final String[] ANYWHERE = { "temp", "listen", "advisory_lock", "set_config", "with hold" };
+	/** Whole words that make a temporary object or a cursor that outlives its transaction. */
+	private static final String[] WORDS = { "temp", "temporary", "hold" };
+
+	/** Function names, matched anywhere: {@code pg_advisory_lock}, {@code pg_try_advisory_lock_shared}. */
+	private static final String[] FUNCTIONS = { "advisory_lock", "set_config" };
 
 	private SessionStatements() {
 	}
 
 	/**
-	 * Return whether the SQL may change session state.
+	 * Return whether the SQL may change session state. Runs on every statement a holder
+	 * prepares or executes, so it makes one lower-case copy and then only {@code indexOf}
+	 * searches rather than comparing at every character.
 	 * @param sql the SQL text, possibly several statements
 	 * @return whether a {@code DISCARD ALL} is needed after it
 	 */
 	static boolean mayChangeSession(String sql) {
-		for (int i = 0; i < sql.length(); i++) {
-			for (String fragment : ANYWHERE) {
-				if (sql.regionMatches(true, i, fragment, 0, fragment.length())) {
-					return true;
-				}
+		String lower = sql.toLowerCase(Locale.ROOT);
+		for (String function : FUNCTIONS) {
+			if (lower.contains(function)) {
+				return true;
+			}
+		}
+		for (String word : WORDS) {
+			if (containsWord(lower, word)) {
+				return true;
 			}
 		}
 		int start = 0;
-		while (start < sql.length()) {
-			int command = skipSpaceAndComments(sql, start);
+		while (start < lower.length()) {
+			int command = skipSpaceAndComments(lower, start);
 			for (String leading : LEADING_COMMANDS) {
-				if (isWord(sql, command, leading)) {
+				if (isWordAt(lower, command, leading)) {
 					return true;
 				}
 			}
-			int next = sql.indexOf(';', command);
+			int next = lower.indexOf(';', command);
 			if (next < 0) {
 				return false;
 			}
 			start = next + 1;
+		}
+		return false;
+	}
+
+	private static boolean containsWord(String lower, String word) {
+		for (int at = lower.indexOf(word); at >= 0; at = lower.indexOf(word, at + 1)) {
+			if ((at == 0 || !isIdentifierPart(lower.charAt(at - 1))) && isWordAt(lower, at, word)) {
+				return true;
+			}
 		}
 		return false;
 	}
@@ -73,10 +95,13 @@ final class SessionStatements {
 		return i;
 	}
 
-	private static boolean isWord(String sql, int at, String word) {
+	private static boolean isWordAt(String lower, int at, String word) {
 		int end = at + word.length();
-		return sql.regionMatches(true, at, word, 0, word.length())
-				&& (end == sql.length() || !Character.isLetterOrDigit(sql.charAt(end)) && sql.charAt(end) != '_');
+		return lower.startsWith(word, at) && (end == lower.length() || !isIdentifierPart(lower.charAt(end)));
+	}
+
+	private static boolean isIdentifierPart(char c) {
+		return Character.isLetterOrDigit(c) || c == '_' || c == '$';
 	}
 
 }

@@ -17,7 +17,7 @@ class SessionStatementsTests {
 			"UNLISTEN *", "SELECT pg_advisory_lock(1)", "SELECT pg_try_advisory_lock_shared(1)",
 			"SELECT set_config('search_path', 'x', false)", "DECLARE c CURSOR WITH HOLD FOR SELECT 1",
 			"PREPARE p AS SELECT 1", "DO $$ BEGIN PERFORM 1; END $$", "CALL proc()", "LOAD 'auto_explain'",
-			"DISCARD PLANS", "(SET x = 1)" })
+			"DISCARD PLANS", "(SET x = 1)", "SELECT 1; LISTEN c", "create temp view v AS SELECT 1" })
 	void flagsWhatMayChangeTheSession(String sql) {
 		assertThat(SessionStatements.mayChangeSession(sql)).isTrue();
 	}
@@ -26,7 +26,8 @@ class SessionStatementsTests {
 	@ValueSource(strings = { "SELECT 1", "UPDATE account SET balance = balance - 1 WHERE id = 1",
 			"INSERT INTO item VALUES (1, 'settle')", "DELETE FROM item", "SELECT pg_advisory_xact_lock(1)",
 			"SELECT pg_backend_pid()", "BEGIN ISOLATION LEVEL SERIALIZABLE", "COMMIT", "WITH x AS (SELECT 1) SELECT * FROM x",
-			"SELECT offset_value FROM dataset", "" })
+			"SELECT offset_value FROM dataset", "SELECT 1 AS attempts", "SELECT template_id FROM page",
+			"SELECT * FROM item -- listen here", "UPDATE holder SET name = 'x'", "" })
 	void letsOrdinarySqlThrough(String sql) {
 		assertThat(SessionStatements.mayChangeSession(sql)).isFalse();
 	}
