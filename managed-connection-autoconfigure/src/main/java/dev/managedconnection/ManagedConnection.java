@@ -412,11 +412,17 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 		this.holder = Thread.currentThread();
 		this.acquiredAtNanos = now;
+		long readyNanos;
 		try {
 			if (this.shutDown) {
 				throw shutDownException();
 			}
-			PhysicalConnection usable = usableConnection(now, startNanos + timeoutNanos);
+			PhysicalConnection current = this.physical;
+			// Used moments ago: no check, and no second clock read for the metrics.
+			boolean fresh = current != null && !current.isClosed()
+					&& now - this.lastUsedNanos <= this.validationIdleNanos;
+			PhysicalConnection usable = fresh ? current : usableConnection(now, startNanos + timeoutNanos);
+			readyNanos = fresh ? now : System.nanoTime();
 			if (this.shutDown) {
 				// Shut down while this thread opened or checked the connection.
 				closePhysical(null);
@@ -439,7 +445,7 @@ public final class ManagedConnection implements AutoCloseable {
 		this.depth = 1;
 		this.scopeOptions = options;
 		this.hold = this.holdMonitor.start(Thread.currentThread(), now, this.scopeConnection);
-		this.metricsTracker.acquired(System.nanoTime() - startNanos);
+		this.metricsTracker.acquired(readyNanos - startNanos);
 	}
 
 	/**
