@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -273,34 +272,6 @@ abstract class HoldMonitor {
 				}
 			}
 			return false;
-		}
-
-	}
-
-	/**
-	 * One daemon thread shared by every managed connection, started on first use. It ends
-	 * after a while with nothing scheduled, so nothing needs closing, and cancelled tasks leave
-	 * its queue at once.
-	 */
-	private static final class Scheduler {
-
-		private static final ScheduledThreadPoolExecutor executor = createExecutor();
-
-		static ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-			return executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-		}
-
-		private static ScheduledThreadPoolExecutor createExecutor() {
-			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-				Thread thread = new Thread(runnable, "managed-connection-hold-monitor");
-				thread.setDaemon(true);
-				return thread;
-			});
-			executor.setRemoveOnCancelPolicy(true);
-			executor.setKeepAliveTime(10, TimeUnit.SECONDS);
-			// The last worker only times out with an empty queue, so no task is left without a thread.
-			executor.allowCoreThreadTimeOut(true);
-			return executor;
 		}
 
 	}

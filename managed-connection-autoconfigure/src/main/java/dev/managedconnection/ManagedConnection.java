@@ -6,7 +6,6 @@ import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
 
@@ -61,7 +60,7 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private final HoldMonitor holdMonitor;
 
-	private final ReentrantLock lock;
+	private final ConnectionLock lock;
 
 	private final DataSource dataSource = new ManagedDataSource(this);
 
@@ -101,7 +100,7 @@ public final class ManagedConnection implements AutoCloseable {
 		this.validationTimeoutSeconds = (int) Math.max(1, (builder.validationTimeout.toMillis() + 999) / 1000);
 		this.metricsTracker = builder.metricsTracker;
 		this.holdMonitor = HoldMonitor.of(this, builder.leakDetectionThreshold, builder.maxHold);
-		this.lock = new ReentrantLock(builder.fair);
+		this.lock = new ConnectionLock(builder.fair);
 	}
 
 	/**
@@ -261,7 +260,7 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 		boolean locked;
 		try {
-			locked = this.lock.tryLock(this.acquireTimeoutNanos, TimeUnit.NANOSECONDS);
+			locked = this.lock.tryLock(this.acquireTimeoutNanos);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -454,11 +453,11 @@ public final class ManagedConnection implements AutoCloseable {
 	 */
 	private long lock(long timeoutNanos) throws SQLException {
 		try {
-			if (this.lock.tryLock(0, TimeUnit.NANOSECONDS)) {
+			if (this.lock.tryLock(0)) {
 				return 0;
 			}
 			long startNanos = System.nanoTime();
-			if (this.lock.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+			if (this.lock.tryLock(timeoutNanos)) {
 				return startNanos;
 			}
 		}

@@ -1,0 +1,262 @@
+package dev.managedconnection;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The lock that lets one thread at a time hold the connection. Not reentrant: the managed
+ * connection counts nested scopes itself.
+ * <p>
+ * Waiting threads park without a timeout, and one task on the shared {@link Scheduler} wakes
+ * the waiters whose deadline passed. A virtual thread that parks with a timeout schedules, and on
+ * wake-up cancels, a task on the JDK's timer threads; at every hand-off of a busy connection that
+ * woke a platform thread and cost a quarter of the throughput with 1,000 virtual threads (see
+ * docs/benchmarks.md). Here the timeout task is scheduled only when a waiter's deadline comes
+ * before every other waiter's, which with one acquire timeout and FIFO order is only when the
+ * queue was empty.
+ * <p>
+ * Fair: releasing hands the lock straight to the longest waiter, so an arriving thread never
+ * takes it first. Not fair: whoever comes takes a free lock, and releasing wakes the longest
+ * waiter to try again.
+ */
+final class ConnectionLock {
+
+	private static final int WAITING = 0;
+
+	private static final int GRANTED = 1;
+
+	private static final int TIMED_OUT = 2;
+
+	private static final VarHandle OWNER;
+
+	static {
+		try {
+			OWNER = MethodHandles.lookup().findVarHandle(ConnectionLock.class, "owner", Thread.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final boolean fair;
+
+	private volatile @Nullable Thread owner;
+
+	/**
+	 * The queue's length, for the paths that do not take the guard.
+	 */
+	private volatile int waiting;
+
+	private final ReentrantLock guard = new ReentrantLock();
+
+	// Guarded by the guard.
+
+	private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+
+	private @Nullable ScheduledFuture<?> expiry;
+
+	private long expiryAtNanos;
+
+	ConnectionLock(boolean fair) {
+		this.fair = fair;
+	}
+
+	/**
+	 * Take the lock, waiting up to the timeout; with a zero timeout neither the clock is read nor
+	 * anything allocated.
+	 * @param timeoutNanos how long to wait
+	 * @return whether the calling thread holds the lock
+	 * @throws InterruptedException if the thread was interrupted before or while waiting
+	 */
+	boolean tryLock(long timeoutNanos) throws InterruptedException {
+		if (Thread.interrupted()) {
+			throw new InterruptedException();
+		}
+		Thread current = Thread.currentThread();
+		if ((!this.fair || this.waiting == 0) && OWNER.compareAndSet(this, null, current)) {
+			return true;
+		}
+		return timeoutNanos > 0 && await(new Waiter(current, System.nanoTime() + timeoutNanos));
+	}
+
+	/**
+	 * Take the lock if it is free, even ahead of waiters, whatever the interrupt flag says.
+	 * @return whether the calling thread holds the lock
+	 */
+	boolean tryLock() {
+		return OWNER.compareAndSet(this, null, Thread.currentThread());
+	}
+
+	void unlock() {
+		this.owner = null;
+		// A waiter that queued after this read found the lock free itself (see await).
+		if (this.waiting != 0) {
+			Thread next;
+			this.guard.lock();
+			try {
+				next = nextToWake();
+			}
+			finally {
+				this.guard.unlock();
+			}
+			wake(next);
+		}
+	}
+
+	boolean isHeldByCurrentThread() {
+		return this.owner == Thread.currentThread();
+	}
+
+	int getQueueLength() {
+		return this.waiting;
+	}
+
+	private boolean await(Waiter waiter) throws InterruptedException {
+		Thread next;
+		this.guard.lock();
+		try {
+			this.queue.addLast(waiter);
+			this.waiting = this.queue.size();
+			// Released since the fast path looked, by a thread that saw no waiter.
+			next = nextToWake();
+			expireNoLaterThan(waiter.deadlineNanos);
+		}
+		finally {
+			this.guard.unlock();
+		}
+		wake(next);
+		for (;;) {
+			int state = waiter.state;
+			if (state != WAITING) {
+				return state == GRANTED;
+			}
+			if (!this.fair && OWNER.compareAndSet(this, null, waiter.thread)) {
+				leave(waiter);
+				return true;
+			}
+			LockSupport.park(this);
+			if (Thread.interrupted()) {
+				if (leave(waiter)) {
+					throw new InterruptedException();
+				}
+				// Granted or timed out first: that outcome stands, and the caller sees the flag.
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
+	 * Take a waiter that stops waiting out of the queue.
+	 * @return whether it was still waiting, rather than granted the lock or timed out
+	 */
+	private boolean leave(Waiter waiter) {
+		this.guard.lock();
+		try {
+			if (waiter.state != WAITING) {
+				return false;
+			}
+			this.queue.remove(waiter);
+			this.waiting = this.queue.size();
+			return true;
+		}
+		finally {
+			this.guard.unlock();
+		}
+	}
+
+	/**
+	 * Fair, give a free lock to the longest waiter; not fair, pick it to try. Guarded.
+	 * @return the thread to wake once the guard is released, so that the woken thread, which
+	 * may run at once on this CPU, does not find the guard taken; or {@code null}
+	 */
+	private @Nullable Thread nextToWake() {
+		Waiter next = this.queue.peekFirst();
+		if (next == null) {
+			return null;
+		}
+		if (this.fair) {
+			if (!OWNER.compareAndSet(this, null, next.thread)) {
+				return null;
+			}
+			this.queue.pollFirst();
+			this.waiting = this.queue.size();
+			next.state = GRANTED;
+		}
+		return next.thread;
+	}
+
+	private static void wake(@Nullable Thread thread) {
+		if (thread != null) {
+			LockSupport.unpark(thread);
+		}
+	}
+
+	/**
+	 * Make sure the expiry task runs by the given deadline. Guarded.
+	 */
+	private void expireNoLaterThan(long deadlineNanos) {
+		ScheduledFuture<?> scheduled = this.expiry;
+		if (scheduled != null) {
+			if (deadlineNanos - this.expiryAtNanos >= 0) {
+				return;
+			}
+			scheduled.cancel(false);
+		}
+		this.expiryAtNanos = deadlineNanos;
+		this.expiry = Scheduler.schedule(this::expireWaiters, deadlineNanos - System.nanoTime());
+	}
+
+	/**
+	 * The expiry task: wake the waiters whose deadline passed, then schedule itself for the
+	 * earliest deadline left.
+	 */
+	private void expireWaiters() {
+		this.guard.lock();
+		try {
+			this.expiry = null;
+			long now = System.nanoTime();
+			Waiter earliest = null;
+			for (Iterator<Waiter> waiters = this.queue.iterator(); waiters.hasNext();) {
+				Waiter waiter = waiters.next();
+				if (waiter.deadlineNanos - now <= 0) {
+					waiters.remove();
+					waiter.state = TIMED_OUT;
+					LockSupport.unpark(waiter.thread);
+				}
+				else if (earliest == null || waiter.deadlineNanos - earliest.deadlineNanos < 0) {
+					earliest = waiter;
+				}
+			}
+			this.waiting = this.queue.size();
+			if (earliest != null) {
+				expireNoLaterThan(earliest.deadlineNanos);
+			}
+		}
+		finally {
+			this.guard.unlock();
+		}
+	}
+
+	private static final class Waiter {
+
+		final Thread thread;
+
+		final long deadlineNanos;
+
+		volatile int state = WAITING;
+
+		Waiter(Thread thread, long deadlineNanos) {
+			this.thread = thread;
+			this.deadlineNanos = deadlineNanos;
+		}
+
+	}
+
+}

@@ -1,0 +1,261 @@
+package dev.managedconnection;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link ConnectionLock}: a pure unit, no database.
+ */
+@Timeout(30)
+class ConnectionLockTests {
+
+	private static final long LONG = TimeUnit.SECONDS.toNanos(20);
+
+	private final List<Thread> started = new ArrayList<>();
+
+	@AfterEach
+	void stopThreads() throws InterruptedException {
+		for (Thread thread : this.started) {
+			thread.interrupt();
+			thread.join(5_000);
+		}
+	}
+
+	@Test
+	void aFreeLockIsTakenAtOnceAndIsNotReentrant() throws InterruptedException {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		assertThat(lock.isHeldByCurrentThread()).isTrue();
+		assertThat(lock.tryLock(0)).isFalse();
+		lock.unlock();
+		assertThat(lock.isHeldByCurrentThread()).isFalse();
+		assertThat(lock.tryLock()).isTrue();
+		lock.unlock();
+	}
+
+	@Test
+	void fairLockServesWaitersInArrivalOrder() throws Exception {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		BlockingQueue<Integer> order = new ArrayBlockingQueue<>(10);
+		for (int i = 0; i < 5; i++) {
+			int number = i;
+			start(() -> {
+				if (lock.tryLock(LONG)) {
+					order.add(number);
+					lock.unlock();
+				}
+			});
+			awaitQueueLength(lock, i + 1);
+		}
+		// Arriving now must not overtake the queue, even the instant the lock is free.
+		lock.unlock();
+		assertThat(lock.tryLock(0)).isFalse();
+		List<Integer> served = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			served.add(order.poll(10, TimeUnit.SECONDS));
+		}
+		assertThat(served).containsExactly(0, 1, 2, 3, 4);
+		awaitQueueLength(lock, 0);
+		assertThat(lock.tryLock(0)).isTrue();
+		lock.unlock();
+	}
+
+	@Test
+	void aWaiterTimesOutWhileTheLockIsHeldAndLeavesTheQueue() throws Exception {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		CompletableFuture<Boolean> waiter = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(100)));
+		assertThat(waiter.get(10, TimeUnit.SECONDS)).isFalse();
+		assertThat(lock.getQueueLength()).isZero();
+		lock.unlock();
+		assertThat(lock.tryLock(0)).isTrue();
+		lock.unlock();
+	}
+
+	@Test
+	void aShortDeadlineBehindALongOneStillTimesOutOnTime() throws Exception {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		CompletableFuture<Boolean> patient = supply(() -> lock.tryLock(LONG));
+		awaitQueueLength(lock, 1);
+		long start = System.nanoTime();
+		CompletableFuture<Boolean> hasty = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(200)));
+		assertThat(hasty.get(10, TimeUnit.SECONDS)).isFalse();
+		// Bounded far below the patient waiter's deadline: the expiry was brought forward.
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+		assertThat(patient).isNotDone();
+		lock.unlock();
+		assertThat(patient.get(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@Test
+	void aTimedOutWaiterDoesNotBlockThoseBehindIt() throws Exception {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		CompletableFuture<Boolean> hasty = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(100)));
+		awaitQueueLength(lock, 1);
+		CompletableFuture<Boolean> patient = supply(() -> {
+			boolean locked = lock.tryLock(LONG);
+			if (locked) {
+				lock.unlock();
+			}
+			return locked;
+		});
+		assertThat(hasty.get(10, TimeUnit.SECONDS)).isFalse();
+		lock.unlock();
+		assertThat(patient.get(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@Test
+	void anInterruptedWaiterLeavesTheQueueWithInterruptedException() throws Exception {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+		Thread waiter = start(() -> {
+			try {
+				lock.tryLock(LONG);
+				outcome.complete(null);
+			}
+			catch (InterruptedException ex) {
+				outcome.complete(ex);
+			}
+		});
+		awaitQueueLength(lock, 1);
+		waiter.interrupt();
+		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+		assertThat(lock.getQueueLength()).isZero();
+		lock.unlock();
+		assertThat(lock.tryLock(0)).isTrue();
+		lock.unlock();
+	}
+
+	@Test
+	void anInterruptedThreadIsRefusedEvenAFreeLock() {
+		ConnectionLock lock = new ConnectionLock(true);
+		Thread.currentThread().interrupt();
+		assertThatExceptionOfType(InterruptedException.class).isThrownBy(() -> lock.tryLock(0));
+		assertThat(lock.isHeldByCurrentThread()).isFalse();
+	}
+
+	@Test
+	void unfairLockLetsAnArrivingThreadTakeItAndStillServesEveryWaiter() throws Exception {
+		ConnectionLock lock = new ConnectionLock(false);
+		assertThat(lock.tryLock(0)).isTrue();
+		List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			waiters.add(supply(() -> {
+				boolean locked = lock.tryLock(LONG);
+				if (locked) {
+					lock.unlock();
+				}
+				return locked;
+			}));
+			awaitQueueLength(lock, i + 1);
+		}
+		lock.unlock();
+		for (CompletableFuture<Boolean> waiter : waiters) {
+			assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
+		}
+		awaitQueueLength(lock, 0);
+	}
+
+	@Test
+	void manyThreadsNeverHoldTheLockTogether() throws Exception {
+		for (boolean fair : new boolean[] { true, false }) {
+			ConnectionLock lock = new ConnectionLock(fair);
+			AtomicInteger inside = new AtomicInteger();
+			AtomicInteger overlaps = new AtomicInteger();
+			int[] counter = new int[1];
+			List<CompletableFuture<Boolean>> workers = new ArrayList<>();
+			for (int t = 0; t < 8; t++) {
+				workers.add(supply(() -> {
+					for (int i = 0; i < 2_000; i++) {
+						if (!lock.tryLock(LONG)) {
+							return false;
+						}
+						try {
+							if (inside.incrementAndGet() != 1) {
+								overlaps.incrementAndGet();
+							}
+							counter[0]++;
+							inside.decrementAndGet();
+						}
+						finally {
+							lock.unlock();
+						}
+					}
+					return true;
+				}));
+			}
+			for (CompletableFuture<Boolean> worker : workers) {
+				assertThat(worker.get(20, TimeUnit.SECONDS)).isTrue();
+			}
+			assertThat(overlaps).hasValue(0);
+			assertThat(counter[0]).isEqualTo(16_000);
+			assertThat(lock.getQueueLength()).isZero();
+		}
+	}
+
+	private <T> CompletableFuture<T> supply(Action<T> action) {
+		CompletableFuture<T> result = new CompletableFuture<>();
+		start(() -> {
+			try {
+				result.complete(action.run());
+			}
+			catch (Throwable ex) {
+				result.completeExceptionally(ex);
+			}
+		});
+		return result;
+	}
+
+	private Thread start(Body body) {
+		Thread thread = new Thread(() -> {
+			try {
+				body.run();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, "connection-lock-test-" + this.started.size());
+		thread.setDaemon(true);
+		this.started.add(thread);
+		thread.start();
+		return thread;
+	}
+
+	private static void awaitQueueLength(ConnectionLock lock, int length) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (lock.getQueueLength() != length) {
+			assertThat(System.nanoTime() - deadline).as("queue length %d reached in time", length).isNegative();
+			Thread.sleep(1);
+		}
+	}
+
+	interface Action<T> {
+
+		T run() throws Exception;
+
+	}
+
+	interface Body {
+
+		void run() throws InterruptedException;
+
+	}
+
+}
