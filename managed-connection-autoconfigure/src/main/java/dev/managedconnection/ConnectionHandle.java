@@ -3,10 +3,7 @@ package dev.managedconnection;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.CallableStatement;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -22,8 +19,6 @@ import org.jspecify.annotations.Nullable;
  * using the shared connection without holding it.
  */
 final class ConnectionHandle implements InvocationHandler {
-
-	private static final Class<?>[] CONNECTION_TYPES = { Connection.class };
 
 	/**
 	 * Connection methods that cannot change the server session (beyond what the JDBC restore
@@ -79,7 +74,7 @@ final class ConnectionHandle implements InvocationHandler {
 		this.owner = owner;
 		this.physical = physical;
 		this.borrowed = borrowed;
-		this.proxy = (Connection) Proxy.newProxyInstance(ConnectionHandle.class.getClassLoader(), CONNECTION_TYPES, this);
+		this.proxy = JdbcProxies.connection(this);
 	}
 
 	Connection connection() {
@@ -98,7 +93,7 @@ final class ConnectionHandle implements InvocationHandler {
 		}
 		Connection view = this.joinedView;
 		if (view == null) {
-			view = (Connection) Proxy.newProxyInstance(ConnectionHandle.class.getClassLoader(), CONNECTION_TYPES, this);
+			view = JdbcProxies.connection(this);
 			this.joinedView = view;
 		}
 		return view;
@@ -180,9 +175,9 @@ final class ConnectionHandle implements InvocationHandler {
 	/**
 	 * Return whether a call's SQL argument, if it has one, may change the session.
 	 */
-	private static boolean mayChangeSession(@Nullable Object[] args) {
+	private boolean mayChangeSession(@Nullable Object[] args) {
 		return args != null && args.length > 0 && args[0] instanceof String sql
-				&& SessionStatements.mayChangeSession(sql);
+				&& this.owner.sessionStatements().mayChange(sql);
 	}
 
 	private Statement track(Statement statement, Class<?> declaredType) {
@@ -192,10 +187,7 @@ final class ConnectionHandle implements InvocationHandler {
 			this.openStatements = statements;
 		}
 		statements.add(statement);
-		Class<?> type = (declaredType == CallableStatement.class || declaredType == PreparedStatement.class)
-				? declaredType : Statement.class;
-		return (Statement) Proxy.newProxyInstance(ConnectionHandle.class.getClassLoader(), new Class<?>[] { type },
-				new StatementView(statement));
+		return JdbcProxies.statement(declaredType, new StatementView(statement));
 	}
 
 	/**

@@ -64,6 +64,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private final DataSource dataSource = new ManagedDataSource(this);
 
+	private final SessionStatements sessionStatements = new SessionStatements();
+
 	private volatile @Nullable PhysicalConnection physical;
 
 	private volatile @Nullable Thread holder;
@@ -378,6 +380,10 @@ public final class ManagedConnection implements AutoCloseable {
 					+ " was closed while a nested scope is still open");
 		}
 		endScope(borrowed);
+	}
+
+	SessionStatements sessionStatements() {
+		return this.sessionStatements;
 	}
 
 	/**

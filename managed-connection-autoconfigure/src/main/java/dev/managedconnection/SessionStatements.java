@@ -2,6 +2,8 @@ package dev.managedconnection;
 
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Tells, from its text alone, whether SQL may change the server session beyond the current
  * transaction, so that {@link SessionReset#DISCARD_ALL} pays its round trip only when needed.
@@ -25,13 +27,36 @@ final class SessionStatements {
 	/** Function names, matched anywhere: {@code pg_advisory_lock}, {@code pg_try_advisory_lock_shared}. */
 	private static final String[] FUNCTIONS = { "advisory_lock", "set_config" };
 
-	private SessionStatements() {
+	/** A power of two: slots are picked by the low bits of the SQL's hash. */
+	private static final int REMEMBERED = 64;
+
+	/**
+	 * Verdicts on recent SQL texts, one a slot. Applications run the same few texts over and
+	 * over, so most statements are judged by one {@code equals}. Written by whichever thread
+	 * judges; a verdict is immutable, so a reader sees a whole one or another.
+	 */
+	private final @Nullable Verdict[] recent = new Verdict[REMEMBERED];
+
+	/**
+	 * Return whether the SQL may change session state, as {@link #mayChangeSession(String)},
+	 * judging a text again only when it is no longer among the recent ones.
+	 * @param sql the SQL text
+	 * @return whether a {@code DISCARD ALL} is needed after it
+	 */
+	boolean mayChange(String sql) {
+		int hash = sql.hashCode();
+		int slot = (hash ^ (hash >>> 16)) & (REMEMBERED - 1);
+		Verdict verdict = this.recent[slot];
+		if (verdict == null || !verdict.sql().equals(sql)) {
+			verdict = new Verdict(sql, mayChangeSession(sql));
+			this.recent[slot] = verdict;
+		}
+		return verdict.changes();
 	}
 
 	/**
-	 * Return whether the SQL may change session state. Runs on every statement a holder
-	 * prepares or executes, so it makes one lower-case copy and then only {@code indexOf}
-	 * searches rather than comparing at every character.
+	 * Return whether the SQL may change session state. Makes one lower-case copy and then
+	 * only {@code indexOf} searches rather than comparing at every character.
 	 * @param sql the SQL text, possibly several statements
 	 * @return whether a {@code DISCARD ALL} is needed after it
 	 */
@@ -102,6 +127,9 @@ final class SessionStatements {
 
 	private static boolean isIdentifierPart(char c) {
 		return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+	}
+
+	private record Verdict(String sql, boolean changes) {
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.managedconnection;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,6 +31,22 @@ class SessionStatementsTests {
 			"SELECT * FROM item -- listen here", "UPDATE holder SET name = 'x'", "" })
 	void letsOrdinarySqlThrough(String sql) {
 		assertThat(SessionStatements.mayChangeSession(sql)).isFalse();
+	}
+
+	@Test
+	void rememberedVerdictsFollowTheTextNotTheSlot() {
+		SessionStatements statements = new SessionStatements();
+		// Far more texts than remembered slots, so texts of both verdicts share slots.
+		for (int round = 0; round < 3; round++) {
+			for (int i = 0; i < 500; i++) {
+				assertThat(statements.mayChange("SET application_name = 'a" + i + "'")).isTrue();
+				assertThat(statements.mayChange("SELECT " + i)).isFalse();
+			}
+		}
+		String set = "SET search_path = other";
+		assertThat(statements.mayChange(set)).isTrue();
+		// An equal text in another String instance is the same statement.
+		assertThat(statements.mayChange(new String(set))).isTrue();
 	}
 
 }
