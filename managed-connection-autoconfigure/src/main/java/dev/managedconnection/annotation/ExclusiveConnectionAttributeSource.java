@@ -31,6 +31,13 @@ final class ExclusiveConnectionAttributeSource {
 
 	private final Map<MethodClassKey, ScopeOptions> cache = new ConcurrentHashMap<>();
 
+	/**
+	 * The options of each method for the first target class it was called on: almost always
+	 * the only one, and looked up without allocating the {@link MethodClassKey} the general
+	 * cache needs.
+	 */
+	private final Map<Method, TargetOptions> cacheByMethod = new ConcurrentHashMap<>();
+
 	private volatile @Nullable StringValueResolver valueResolver;
 
 	/**
@@ -51,11 +58,21 @@ final class ExclusiveConnectionAttributeSource {
 	 * @throws IllegalStateException if the annotation's acquire timeout is invalid
 	 */
 	@Nullable ScopeOptions getScopeOptions(Method method, @Nullable Class<?> targetClass) {
-		MethodClassKey key = new MethodClassKey(method, targetClass);
-		ScopeOptions options = this.cache.get(key);
-		if (options == null) {
-			options = computeScopeOptions(method, targetClass);
-			this.cache.put(key, options);
+		TargetOptions cached = this.cacheByMethod.get(method);
+		ScopeOptions options;
+		if (cached != null && cached.targetClass() == targetClass) {
+			options = cached.options();
+		}
+		else {
+			MethodClassKey key = new MethodClassKey(method, targetClass);
+			options = this.cache.get(key);
+			if (options == null) {
+				options = computeScopeOptions(method, targetClass);
+				this.cache.put(key, options);
+			}
+			if (cached == null) {
+				this.cacheByMethod.putIfAbsent(method, new TargetOptions(targetClass, options));
+			}
 		}
 		return (options != NOT_ANNOTATED) ? options : null;
 	}
@@ -123,6 +140,9 @@ final class ExclusiveConnectionAttributeSource {
 	private static String invalidTimeoutMessage(String value, String resolved, Method method) {
 		String shown = value.equals(resolved) ? "'" + value + "'" : "'" + value + "' (resolved to '" + resolved + "')";
 		return "Invalid acquireTimeout " + shown + " in @ExclusiveConnection on '" + describe(method) + "': ";
+	}
+
+	private record TargetOptions(@Nullable Class<?> targetClass, ScopeOptions options) {
 	}
 
 	/**

@@ -114,6 +114,19 @@ class ExclusiveConnectionAttributeSourceTests {
 	}
 
 	@Test
+	void oneMethodCalledOnDifferentTargetClassesGetsEachClassesOwnOptionsInAnyOrder() {
+		Method interfaceMethod = method(Api.class, "call");
+		for (int i = 0; i < 2; i++) {
+			assertThat(this.source.getScopeOptions(interfaceMethod, ApiImpl.class))
+				.isEqualTo(ScopeOptions.DEFAULT.withCommit(true));
+			assertThat(this.source.getScopeOptions(interfaceMethod, ClosingApiImpl.class))
+				.isEqualTo(ScopeOptions.DEFAULT.withClose(true));
+			assertThat(this.source.getScopeOptions(interfaceMethod, null))
+				.isEqualTo(ScopeOptions.DEFAULT.withCommit(true));
+		}
+	}
+
+	@Test
 	void metaAnnotationWorks() {
 		assertThat(this.source.getScopeOptions(method(Annotated.class, "meta"), Annotated.class))
 			.isEqualTo(new ScopeOptions(Duration.ofSeconds(1), true, false));
@@ -218,6 +231,15 @@ class ExclusiveConnectionAttributeSourceTests {
 	static class ApiImpl implements Api {
 
 		@Override
+		public void call() {
+		}
+
+	}
+
+	static class ClosingApiImpl implements Api {
+
+		@Override
+		@ExclusiveConnection(close = true)
 		public void call() {
 		}
 
