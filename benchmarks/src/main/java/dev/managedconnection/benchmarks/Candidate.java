@@ -89,6 +89,17 @@ enum Candidate {
 		Subject open(Database database, Workload workload, int threads) throws Exception {
 			return new FairLockSubject(database, workload, true);
 		}
+	},
+
+	/**
+	 * A diagnostic, not run by default: a FIFO ticket lock whose waiters yield instead of
+	 * parking, a hand-off without park and unpark.
+	 */
+	LOCK_TICKET_YIELD("LOCK-TICKET-YIELD", false) {
+		@Override
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new YieldingTicketLockSubject(database, workload);
+		}
 	};
 
 	private final String label;

@@ -1,5 +1,8 @@
 package dev.managedconnection.benchmarks;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -48,6 +51,9 @@ public class HotPathIngredientsBenchmark {
 
 	private InvocationHandler handler;
 
+	/** As the core's JdbcProxies does: the proxy class's constructor, looked up once, a constant. */
+	private static final MethodHandle PROXY_CONSTRUCTOR = proxyConstructor();
+
 	private Connection proxy;
 
 	@Setup(Level.Trial)
@@ -64,6 +70,21 @@ public class HotPathIngredientsBenchmark {
 			}
 		};
 		this.proxy = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), CONNECTION_TYPES, this.handler);
+	}
+
+	private static MethodHandle proxyConstructor() {
+		Class<?> proxyClass = Proxy
+			.newProxyInstance(HotPathIngredientsBenchmark.class.getClassLoader(), CONNECTION_TYPES,
+					(proxy, method, args) -> null)
+			.getClass();
+		try {
+			return MethodHandles.publicLookup()
+				.findConstructor(proxyClass, MethodType.methodType(void.class, InvocationHandler.class))
+				.asType(MethodType.methodType(Object.class, InvocationHandler.class));
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
 	}
 
 	@TearDown(Level.Trial)
@@ -107,6 +128,11 @@ public class HotPathIngredientsBenchmark {
 	public Object newProxyConnection() {
 		return Proxy.newProxyInstance(HotPathIngredientsBenchmark.class.getClassLoader(), CONNECTION_TYPES,
 				this.handler);
+	}
+
+	@Benchmark
+	public Object newProxyConnectionThroughConstructorHandle() throws Throwable {
+		return (Object) PROXY_CONSTRUCTOR.invokeExact(this.handler);
 	}
 
 	@Benchmark

@@ -36,7 +36,7 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 	static final String USAGE = """
 			Usage: ThroughputBenchmark [quick|full] [options]
 			  --rounds N              measured rounds after the warm-up round (quick 3, full 5)
-			  --warm-in-ms N          unrecorded run before each platform-thread window (quick 80, full 300)
+			  --warm-in-ms N          unrecorded run before each platform-thread window (quick 80, full 1000)
 			  --window-ms N           window of platform-thread runs (quick 150, full 1500)
 			  --virtual-warm-in-ms N  unrecorded run before each virtual-thread window (quick 200, full 1000)
 			  --virtual-window-ms N   window of virtual-thread runs (quick 600, full 4000)
@@ -58,7 +58,7 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 		boolean positional = args.length > 0 && (args[0].equals("full") || args[0].equals("quick"));
 		String mode = full ? "full" : "quick";
 		int rounds = full ? 5 : 3;
-		Duration warmIn = Duration.ofMillis(full ? 300 : 80);
+		Duration warmIn = Duration.ofMillis(full ? 1000 : 80);
 		Duration window = Duration.ofMillis(full ? 1500 : 150);
 		Duration virtualWarmIn = Duration.ofMillis(full ? 1000 : 200);
 		Duration virtualWindow = Duration.ofMillis(full ? 4000 : 600);
