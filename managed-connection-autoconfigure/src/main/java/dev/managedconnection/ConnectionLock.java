@@ -3,7 +3,9 @@ package dev.managedconnection;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,10 +19,10 @@ import org.jspecify.annotations.Nullable;
  * Waiting threads park without a timeout, and one task on the shared {@link Scheduler} wakes
  * the waiters whose deadline passed. A virtual thread that parks with a timeout schedules, and on
  * wake-up cancels, a task on the JDK's timer threads; at every hand-off of a busy connection that
- * woke a platform thread and cost a quarter of the throughput with 1,000 virtual threads (see
- * docs/benchmarks.md). Here the timeout task is scheduled only when a waiter's deadline comes
- * before every other waiter's, which with one acquire timeout and FIFO order is only when the
- * queue was empty.
+ * woke a platform thread, and with 1,000 virtual threads it cost a fifth of the throughput (see
+ * docs/benchmarks.md). Here the expiry task is scheduled again only when a new deadline comes
+ * before the one it is scheduled for, or when it ran: with one acquire timeout and FIFO order,
+ * about once per timeout while the connection is contended.
  * <p>
  * Fair: releasing hands the lock straight to the longest waiter, so an arriving thread never
  * takes it first. Not fair: whoever comes takes a free lock, and releasing wakes the longest
@@ -33,6 +35,9 @@ final class ConnectionLock {
 	private static final int GRANTED = 1;
 
 	private static final int TIMED_OUT = 2;
+
+	/** About 146 years. */
+	private static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 2;
 
 	private static final VarHandle OWNER;
 
@@ -83,7 +88,8 @@ final class ConnectionLock {
 		if ((!this.fair || this.waiting == 0) && OWNER.compareAndSet(this, null, current)) {
 			return true;
 		}
-		return timeoutNanos > 0 && await(new Waiter(current, System.nanoTime() + timeoutNanos));
+		// Deadlines are compared by subtraction: a timeout of centuries must not wrap into the past.
+		return timeoutNanos > 0 && await(new Waiter(current, System.nanoTime() + Math.min(timeoutNanos, MAX_WAIT_NANOS)));
 	}
 
 	/**
@@ -218,6 +224,7 @@ final class ConnectionLock {
 	 * earliest deadline left.
 	 */
 	private void expireWaiters() {
+		List<Waiter> expired = new ArrayList<>();
 		this.guard.lock();
 		try {
 			this.expiry = null;
@@ -227,20 +234,26 @@ final class ConnectionLock {
 				Waiter waiter = waiters.next();
 				if (waiter.deadlineNanos - now <= 0) {
 					waiters.remove();
-					waiter.state = TIMED_OUT;
-					LockSupport.unpark(waiter.thread);
+					expired.add(waiter);
 				}
 				else if (earliest == null || waiter.deadlineNanos - earliest.deadlineNanos < 0) {
 					earliest = waiter;
 				}
 			}
 			this.waiting = this.queue.size();
+			// Only now: a waiter that sees its state must find itself out of the count.
+			for (Waiter waiter : expired) {
+				waiter.state = TIMED_OUT;
+			}
 			if (earliest != null) {
 				expireNoLaterThan(earliest.deadlineNanos);
 			}
 		}
 		finally {
 			this.guard.unlock();
+		}
+		for (Waiter waiter : expired) {
+			LockSupport.unpark(waiter.thread);
 		}
 	}
 

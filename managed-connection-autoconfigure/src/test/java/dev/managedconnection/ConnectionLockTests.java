@@ -87,6 +87,18 @@ class ConnectionLockTests {
 	}
 
 	@Test
+	void aTimeoutOfCenturiesWaitsRatherThanWrappingIntoThePast() throws Exception {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		CompletableFuture<Boolean> patient = supply(() -> lock.tryLock(Long.MAX_VALUE));
+		awaitQueueLength(lock, 1);
+		Thread.sleep(50);
+		assertThat(patient).isNotDone();
+		lock.unlock();
+		assertThat(patient.get(10, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@Test
 	void aShortDeadlineBehindALongOneStillTimesOutOnTime() throws Exception {
 		ConnectionLock lock = new ConnectionLock(true);
 		assertThat(lock.tryLock(0)).isTrue();

@@ -1,14 +1,13 @@
 package dev.managedconnection.benchmarks;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code LOCK-TICKET-YIELD}, a diagnostic: one raw connection behind a FIFO ticket lock whose
- * waiters call {@link Thread#yield()} instead of parking. It asks whether a hand-off without
- * park and unpark (no futex calls, the next holder is already runnable) beats a fair lock on
- * one CPU, where every waiter that runs takes CPU from the server.
+ * {@code LOCK-TICKET-YIELD}, a diagnostic: {@code RAW}'s connection behind a FIFO ticket lock
+ * whose waiters call {@link Thread#yield()} instead of parking. It asks whether a hand-off
+ * without park and unpark (no futex calls, the next holder is already runnable) beats a fair
+ * lock on one CPU, where every waiter that runs takes CPU from the server.
  */
 final class YieldingTicketLockSubject implements Subject {
 
@@ -16,16 +15,10 @@ final class YieldingTicketLockSubject implements Subject {
 
 	private volatile long serving;
 
-	private final Workload workload;
-
-	private final String applicationName;
-
-	private final Connection connection;
+	private final RawSubject raw;
 
 	YieldingTicketLockSubject(Database database, Workload workload) throws SQLException {
-		this.workload = workload;
-		this.applicationName = Database.newApplicationName();
-		this.connection = database.connect(this.applicationName, workload.autoCommit());
+		this.raw = new RawSubject(database, workload);
 	}
 
 	@Override
@@ -35,7 +28,7 @@ final class YieldingTicketLockSubject implements Subject {
 			Thread.yield();
 		}
 		try {
-			this.workload.run(this.connection);
+			this.raw.perform();
 		}
 		finally {
 			this.serving = ticket + 1;
@@ -44,12 +37,12 @@ final class YieldingTicketLockSubject implements Subject {
 
 	@Override
 	public String applicationName() {
-		return this.applicationName;
+		return this.raw.applicationName();
 	}
 
 	@Override
 	public void close() throws SQLException {
-		this.connection.close();
+		this.raw.close();
 	}
 
 }
