@@ -17,6 +17,8 @@ import org.postgresql.Driver;
  */
 final class Connector {
 
+	private static final long ONE_MILLISECOND_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
 	private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
 	private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -59,8 +61,10 @@ final class Connector {
 			}
 			catch (SQLException ex) {
 				SQLException failure = ex;
+				// pgjdbc's login timeout is whole milliseconds, rounded down: an attempt the
+				// deadline ended may end up to a millisecond before its budget.
 				if (previous != null && budgetNanos < this.connectTimeoutNanos
-						&& System.nanoTime() - startNanos >= budgetNanos) {
+						&& System.nanoTime() - startNanos >= budgetNanos - ONE_MILLISECOND_NANOS) {
 					// The deadline, not the server, ended this attempt: the server's last answer
 					// (too many connections, say) tells the user more than a timeout.
 					previous.addSuppressed(ex);
