@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * The lock that lets one thread at a time hold the connection. Not reentrant: the managed
  * connection counts nested scopes itself.
  * <p>
- * Waiting threads park without a timeout, and one task on the shared {@link Scheduler} wakes
+ * Waiting threads park without a timeout, and one task on a shared {@link Scheduler} wakes
  * the waiters whose deadline passed. A virtual thread that parks with a timeout schedules, and on
  * wake-up cancels, a task on the JDK's timer threads; at every hand-off of a busy connection that
  * woke a platform thread, and with 1,000 virtual threads it cost a fifth of the throughput (see
@@ -68,6 +68,8 @@ final class ConnectionLock {
 	private @Nullable ScheduledFuture<?> expiry;
 
 	private long expiryAtNanos;
+
+	private long expiryGeneration;
 
 	ConnectionLock(boolean fair) {
 		this.fair = fair;
@@ -125,19 +127,33 @@ final class ConnectionLock {
 	}
 
 	private boolean await(Waiter waiter) throws InterruptedException {
-		Thread next;
+		Thread next = null;
+		RuntimeException noExpiry = null;
 		this.guard.lock();
 		try {
 			this.queue.addLast(waiter);
 			this.waiting = this.queue.size();
 			// Released since the fast path looked, by a thread that saw no waiter.
 			next = nextToWake();
-			expireNoLaterThan(waiter.deadlineNanos);
+			if (waiter.state == WAITING) {
+				try {
+					expireNoLaterThan(waiter.deadlineNanos);
+				}
+				catch (RuntimeException ex) {
+					// No expiry task: do not leave a waiter that nothing would end.
+					this.queue.remove(waiter);
+					this.waiting = this.queue.size();
+					noExpiry = ex;
+				}
+			}
 		}
 		finally {
 			this.guard.unlock();
 		}
 		wake(next);
+		if (noExpiry != null) {
+			throw noExpiry;
+		}
 		for (;;) {
 			int state = waiter.state;
 			if (state != WAITING) {
@@ -159,10 +175,12 @@ final class ConnectionLock {
 	}
 
 	/**
-	 * Take a waiter that stops waiting out of the queue.
+	 * Take a waiter that stops waiting out of the queue. Not fair, it may have been the one a
+	 * release woke: the next waiter is woken in its place.
 	 * @return whether it was still waiting, rather than granted the lock or timed out
 	 */
 	private boolean leave(Waiter waiter) {
+		Thread next;
 		this.guard.lock();
 		try {
 			if (waiter.state != WAITING) {
@@ -170,21 +188,24 @@ final class ConnectionLock {
 			}
 			this.queue.remove(waiter);
 			this.waiting = this.queue.size();
-			return true;
+			next = nextToWake();
 		}
 		finally {
 			this.guard.unlock();
 		}
+		wake(next);
+		return true;
 	}
 
 	/**
-	 * Fair, give a free lock to the longest waiter; not fair, pick it to try. Guarded.
+	 * If the lock is free and a thread waits: fair, give the lock to the longest waiter; not
+	 * fair, pick that waiter to try. Guarded.
 	 * @return the thread to wake once the guard is released, so that the woken thread, which
 	 * may run at once on this CPU, does not find the guard taken; or {@code null}
 	 */
 	private @Nullable Thread nextToWake() {
 		Waiter next = this.queue.peekFirst();
-		if (next == null) {
+		if (next == null || this.owner != null) {
 			return null;
 		}
 		if (this.fair) {
@@ -215,19 +236,26 @@ final class ConnectionLock {
 			}
 			scheduled.cancel(false);
 		}
+		// A task that already started cannot be cancelled: its generation tells it that it was replaced.
+		long generation = ++this.expiryGeneration;
 		this.expiryAtNanos = deadlineNanos;
-		this.expiry = Scheduler.schedule(this::expireWaiters, deadlineNanos - System.nanoTime());
+		this.expiry = Scheduler.ACQUIRE_TIMEOUTS.schedule(() -> expireWaiters(generation),
+				deadlineNanos - System.nanoTime());
 	}
 
 	/**
 	 * The expiry task: wake the waiters whose deadline passed, then schedule itself for the
 	 * earliest deadline left.
 	 */
-	private void expireWaiters() {
+	private void expireWaiters(long generation) {
 		List<Waiter> expired = new ArrayList<>();
+		Thread next;
 		this.guard.lock();
 		try {
-			this.expiry = null;
+			boolean current = generation == this.expiryGeneration;
+			if (current) {
+				this.expiry = null;
+			}
 			long now = System.nanoTime();
 			Waiter earliest = null;
 			for (Iterator<Waiter> waiters = this.queue.iterator(); waiters.hasNext();) {
@@ -245,7 +273,9 @@ final class ConnectionLock {
 			for (Waiter waiter : expired) {
 				waiter.state = TIMED_OUT;
 			}
-			if (earliest != null) {
+			// Not fair, an expired waiter may have been the one a release woke.
+			next = nextToWake();
+			if (current && earliest != null) {
 				expireNoLaterThan(earliest.deadlineNanos);
 			}
 		}
@@ -255,6 +285,7 @@ final class ConnectionLock {
 		for (Waiter waiter : expired) {
 			LockSupport.unpark(waiter.thread);
 		}
+		wake(next);
 	}
 
 	private static final class Waiter {

@@ -113,10 +113,10 @@ abstract class HoldMonitor {
 			// Opening the connection counts as holding it.
 			long heldNanos = System.nanoTime() - acquiredAtNanos;
 			if (this.leakNanos > 0) {
-				hold.leakTask = Scheduler.schedule(() -> hold.reportLeak(this.leakNanos), this.leakNanos - heldNanos);
+				hold.leakTask = Scheduler.HOLDS.schedule(() -> hold.reportLeak(this.leakNanos), this.leakNanos - heldNanos);
 			}
 			if (this.maxHoldNanos > 0) {
-				hold.maxHoldTask = Scheduler.schedule(() -> hold.cancelStatement(this.maxHoldNanos),
+				hold.maxHoldTask = Scheduler.HOLDS.schedule(() -> hold.cancelStatement(this.maxHoldNanos),
 						this.maxHoldNanos - heldNanos);
 			}
 			return hold;

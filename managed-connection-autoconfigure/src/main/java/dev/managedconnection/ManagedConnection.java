@@ -748,8 +748,12 @@ public final class ManagedConnection implements AutoCloseable {
 		this.depth = 0;
 		this.scopeOptions = ScopeOptions.DEFAULT;
 		this.holder = null;
-		this.metricsTracker.released(now - this.acquiredAtNanos);
-		this.lock.unlock();
+		try {
+			this.metricsTracker.released(now - this.acquiredAtNanos);
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	private void closePhysical(@Nullable Throwable failure) {

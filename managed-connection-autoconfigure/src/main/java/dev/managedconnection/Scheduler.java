@@ -5,32 +5,39 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One daemon thread shared by every managed connection for what must happen later: leak
- * reports, max-hold cancels and acquire timeouts. Started on first use, it ends after a while
- * with nothing scheduled, so nothing needs closing, and cancelled tasks leave its queue at once.
+ * One daemon thread, shared by every managed connection, for what must happen later. Started on
+ * first use, it ends after a while with nothing scheduled, so nothing needs closing, and
+ * cancelled tasks leave its queue at once.
  */
 final class Scheduler {
 
-	private static final ScheduledThreadPoolExecutor executor = createExecutor();
+	/**
+	 * Leak reports and max-hold cancels. A cancel opens a connection to the server and may block
+	 * for as long as pgjdbc's cancel timeout.
+	 */
+	static final Scheduler HOLDS = new Scheduler("managed-connection-hold-monitor");
 
-	private Scheduler() {
-	}
+	/**
+	 * The ends of acquire timeouts: never delayed by a cancel that blocks.
+	 */
+	static final Scheduler ACQUIRE_TIMEOUTS = new Scheduler("managed-connection-acquire-timeout");
 
-	static ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-		return executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-	}
+	private final ScheduledThreadPoolExecutor executor;
 
-	private static ScheduledThreadPoolExecutor createExecutor() {
-		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "managed-connection-scheduler");
+	private Scheduler(String threadName) {
+		this.executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, threadName);
 			thread.setDaemon(true);
 			return thread;
 		});
-		executor.setRemoveOnCancelPolicy(true);
-		executor.setKeepAliveTime(10, TimeUnit.SECONDS);
+		this.executor.setRemoveOnCancelPolicy(true);
+		this.executor.setKeepAliveTime(10, TimeUnit.SECONDS);
 		// The last worker only times out with an empty queue, so no task is left without a thread.
-		executor.allowCoreThreadTimeOut(true);
-		return executor;
+		this.executor.allowCoreThreadTimeOut(true);
+	}
+
+	ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+		return this.executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -183,6 +184,58 @@ class ConnectionLockTests {
 			assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
 		}
 		awaitQueueLength(lock, 0);
+	}
+
+	@Test
+	void unfairLockWakesTheNextWaiterWhenTheWokenOneLeaves() throws Exception {
+		for (int i = 0; i < 20; i++) {
+			ConnectionLock lock = new ConnectionLock(false);
+			assertThat(lock.tryLock(0)).isTrue();
+			CompletableFuture<Throwable> first = new CompletableFuture<>();
+			Thread firstWaiter = start(() -> {
+				try {
+					lock.tryLock(LONG);
+					first.complete(null);
+				}
+				catch (InterruptedException ex) {
+					first.complete(ex);
+				}
+			});
+			awaitQueueLength(lock, 1);
+			CompletableFuture<Boolean> second = supply(() -> lock.tryLock(LONG));
+			awaitQueueLength(lock, 2);
+			// The release wakes the first waiter, which leaves instead of taking the lock.
+			firstWaiter.interrupt();
+			lock.unlock();
+			assertThat(first.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+			assertThat(second.get(10, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	@Test
+	void aWaiterTimesOutOnTimeWhileTheHoldMonitorsThreadIsBusy() throws Exception {
+		ConnectionLock lock = new ConnectionLock(true);
+		assertThat(lock.tryLock(0)).isTrue();
+		CountDownLatch release = new CountDownLatch(1);
+		// As a max-hold cancel blocked on the network would.
+		Scheduler.HOLDS.schedule(() -> {
+			try {
+				release.await(20, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, 0);
+		try {
+			long start = System.nanoTime();
+			CompletableFuture<Boolean> waiter = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(200)));
+			assertThat(waiter.get(10, TimeUnit.SECONDS)).isFalse();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+		}
+		finally {
+			release.countDown();
+			lock.unlock();
+		}
 	}
 
 	@Test
