@@ -440,17 +440,22 @@ public final class ManagedConnection implements AutoCloseable {
 				}
 			}
 			this.scopeConnection = usable;
+			this.depth = 1;
+			this.scopeOptions = options;
+			this.hold = this.holdMonitor.start(Thread.currentThread(), now, usable);
+			this.metricsTracker.acquired(readyNanos - startNanos);
 		}
 		catch (SQLException | RuntimeException | Error ex) {
+			// Whatever failed, a metrics tracker included, the caller holds nothing.
+			endHold();
 			this.handle = null;
+			this.scopeConnection = null;
+			this.depth = 0;
+			this.scopeOptions = ScopeOptions.DEFAULT;
 			this.holder = null;
 			this.lock.unlock();
 			throw ex;
 		}
-		this.depth = 1;
-		this.scopeOptions = options;
-		this.hold = this.holdMonitor.start(Thread.currentThread(), now, this.scopeConnection);
-		this.metricsTracker.acquired(readyNanos - startNanos);
 	}
 
 	/**

@@ -6,6 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
@@ -53,6 +57,55 @@ class ManagedConnectionTests {
 	@AfterEach
 	void closeManagedConnection() {
 		this.managed.close();
+	}
+
+	@Test
+	void aMetricsTrackerThatThrowsLeavesTheConnectionFreeForTheNextThread() throws Exception {
+		AtomicBoolean failAcquired = new AtomicBoolean(true);
+		AtomicBoolean failReleased = new AtomicBoolean(false);
+		MetricsTracker throwing = new MetricsTracker() {
+
+			@Override
+			public void acquired(long waitNanos) {
+				if (failAcquired.get()) {
+					throw new IllegalStateException("acquired failed");
+				}
+			}
+
+			@Override
+			public void released(long heldNanos) {
+				if (failReleased.get()) {
+					throw new IllegalStateException("released failed");
+				}
+			}
+
+		};
+		try (ManagedConnection tracked = TestSql.builderFor(database)
+			.metricsTracker(throwing)
+			.acquireTimeout(Duration.ofSeconds(5))
+			.build()) {
+			assertThatIllegalStateException().isThrownBy(() -> tracked.execute(TestSql::backendPid))
+				.withMessage("acquired failed");
+			assertThat(tracked.isHeldByCurrentThread()).isFalse();
+			failAcquired.set(false);
+			failReleased.set(true);
+			assertThatIllegalStateException().isThrownBy(() -> tracked.execute(ScopeOptions.DEFAULT.withCommit(true),
+					TestSql::backendPid))
+				.withMessage("released failed");
+			assertThat(tracked.isHeldByCurrentThread()).isFalse();
+			failReleased.set(false);
+			// Another thread gets the connection at once: neither failure left it held.
+			ExecutorService other = Executors.newSingleThreadExecutor();
+			try {
+				Integer pid = other.submit(() -> tracked.execute(ScopeOptions.DEFAULT.withCommit(true), TestSql::backendPid))
+					.get(10, TimeUnit.SECONDS);
+				assertThat(pid).isPositive();
+			}
+			finally {
+				other.shutdownNow();
+			}
+			assertThat(tracked.state().waitingThreads()).isZero();
+		}
 	}
 
 	@Test
