@@ -90,8 +90,12 @@ final class ConnectionLock {
 		if ((!this.fair || this.waiting == 0) && OWNER.compareAndSet(this, null, current)) {
 			return true;
 		}
+		if (timeoutNanos <= 0) {
+			return false;
+		}
 		// Deadlines are compared by subtraction: a timeout of centuries must not wrap into the past.
-		return timeoutNanos > 0 && await(new Waiter(current, System.nanoTime() + Math.min(timeoutNanos, MAX_WAIT_NANOS)));
+		long deadlineNanos = System.nanoTime() + Math.min(timeoutNanos, MAX_WAIT_NANOS);
+		return await(new Waiter(current, deadlineNanos));
 	}
 
 	/**
