@@ -121,13 +121,7 @@ class ConnectionLockTests {
 		assertThat(lock.tryLock(0)).isTrue();
 		CompletableFuture<Boolean> hasty = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(100)));
 		awaitQueueLength(lock, 1);
-		CompletableFuture<Boolean> patient = supply(() -> {
-			boolean locked = lock.tryLock(LONG);
-			if (locked) {
-				lock.unlock();
-			}
-			return locked;
-		});
+		CompletableFuture<Boolean> patient = supply(() -> lockThenUnlock(lock));
 		assertThat(hasty.get(10, TimeUnit.SECONDS)).isFalse();
 		lock.unlock();
 		assertThat(patient.get(10, TimeUnit.SECONDS)).isTrue();
@@ -138,15 +132,7 @@ class ConnectionLockTests {
 		ConnectionLock lock = new ConnectionLock(true);
 		assertThat(lock.tryLock(0)).isTrue();
 		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-		Thread waiter = start(() -> {
-			try {
-				lock.tryLock(LONG);
-				outcome.complete(null);
-			}
-			catch (InterruptedException ex) {
-				outcome.complete(ex);
-			}
-		});
+		Thread waiter = startWaiter(lock, outcome);
 		awaitQueueLength(lock, 1);
 		waiter.interrupt();
 		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
@@ -170,13 +156,7 @@ class ConnectionLockTests {
 		assertThat(lock.tryLock(0)).isTrue();
 		List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
 		for (int i = 0; i < 3; i++) {
-			waiters.add(supply(() -> {
-				boolean locked = lock.tryLock(LONG);
-				if (locked) {
-					lock.unlock();
-				}
-				return locked;
-			}));
+			waiters.add(supply(() -> lockThenUnlock(lock)));
 			awaitQueueLength(lock, i + 1);
 		}
 		lock.unlock();
@@ -192,15 +172,7 @@ class ConnectionLockTests {
 			ConnectionLock lock = new ConnectionLock(false);
 			assertThat(lock.tryLock(0)).isTrue();
 			CompletableFuture<Throwable> first = new CompletableFuture<>();
-			Thread firstWaiter = start(() -> {
-				try {
-					lock.tryLock(LONG);
-					first.complete(null);
-				}
-				catch (InterruptedException ex) {
-					first.complete(ex);
-				}
-			});
+			Thread firstWaiter = startWaiter(lock, first);
 			awaitQueueLength(lock, 1);
 			CompletableFuture<Boolean> second = supply(() -> lock.tryLock(LONG));
 			awaitQueueLength(lock, 2);
@@ -273,6 +245,30 @@ class ConnectionLockTests {
 			assertThat(counter[0]).isEqualTo(16_000);
 			assertThat(lock.getQueueLength()).isZero();
 		}
+	}
+
+	/**
+	 * Start a thread that waits for the lock and completes the outcome with {@code null} when it
+	 * got it or with the {@link InterruptedException} that ended its wait.
+	 */
+	private Thread startWaiter(ConnectionLock lock, CompletableFuture<Throwable> outcome) {
+		return start(() -> {
+			try {
+				lock.tryLock(LONG);
+				outcome.complete(null);
+			}
+			catch (InterruptedException ex) {
+				outcome.complete(ex);
+			}
+		});
+	}
+
+	private static boolean lockThenUnlock(ConnectionLock lock) throws InterruptedException {
+		boolean locked = lock.tryLock(LONG);
+		if (locked) {
+			lock.unlock();
+		}
+		return locked;
 	}
 
 	private <T> CompletableFuture<T> supply(Action<T> action) {
