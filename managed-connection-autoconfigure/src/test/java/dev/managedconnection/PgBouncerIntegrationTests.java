@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.managedconnection.testsupport.RequiresPgBouncer;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPgBouncer;
 import dev.managedconnection.testsupport.TestPostgres;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * transaction pooling mode: the core scenarios work with {@code prepareThreshold=0}, the
  * driver's default fails, and PgBouncer's {@code KILL} and {@code RECONNECT} are survived.
  */
+@RequiresPgBouncer
 @Timeout(120)
 class PgBouncerIntegrationTests {
 

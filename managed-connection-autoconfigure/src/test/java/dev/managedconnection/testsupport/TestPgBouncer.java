@@ -30,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * A private PgBouncer in transaction pooling mode on a free loopback port in front of a
  * PostgreSQL server, with its admin console for {@code RECONNECT} and {@code KILL}.
  * <p>
- * Uses the {@code pgbouncer} binary of the machine ({@code .ci/run} installs Debian's package).
+ * Uses the {@code pgbouncer} binary on the {@code PATH} ({@code .ci/run} installs Debian's package); test
+ * classes that start one are {@link RequiresPgBouncer}.
  * PgBouncer refuses to run as root, so as root it runs in a user namespace
  * ({@code unshare -U}), as zonky's embedded PostgreSQL does. Clients authenticate with trust;
  * PgBouncer logs in to the server as the client's user.
@@ -130,22 +131,29 @@ public final class TestPgBouncer implements AutoCloseable {
 	}
 
 	private static String binary() {
-		List<Path> candidates = new ArrayList<>();
-		String path = System.getenv("PATH");
-		if (path != null) {
-			for (String entry : path.split(java.io.File.pathSeparator)) {
-				candidates.add(Path.of(entry, "pgbouncer"));
-			}
+		String binary = findBinary();
+		if (binary == null) {
+			throw new IllegalStateException(PgBouncerCondition.MISSING);
 		}
-		candidates.add(Path.of("/usr/sbin/pgbouncer"));
-		candidates.add(Path.of("/usr/local/sbin/pgbouncer"));
-		for (Path candidate : candidates) {
-			if (Files.isExecutable(candidate)) {
+		return binary;
+	}
+
+	/**
+	 * Return the {@code pgbouncer} binary on the {@code PATH}, if there is one.
+	 * @return the binary's path, or {@code null}
+	 */
+	static @Nullable String findBinary() {
+		String path = System.getenv("PATH");
+		if (path == null) {
+			return null;
+		}
+		for (String entry : path.split(java.io.File.pathSeparator)) {
+			Path candidate = Path.of(entry, "pgbouncer");
+			if (!entry.isEmpty() && Files.isExecutable(candidate)) {
 				return candidate.toString();
 			}
 		}
-		throw new IllegalStateException(
-				"No 'pgbouncer' binary found on PATH or in /usr/sbin; install it (.ci/run installs Debian's package)");
+		return null;
 	}
 
 	private static int[] version(String binary) {

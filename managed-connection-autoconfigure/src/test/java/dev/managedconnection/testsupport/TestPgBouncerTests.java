@@ -22,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * Tests for {@link TestPgBouncer}: transaction pooling in front of the test server, and the admin
  * console's {@code RECONNECT} and {@code KILL}.
  */
+@RequiresPgBouncer
 @Timeout(60)
 class TestPgBouncerTests {
 
