@@ -356,7 +356,10 @@ class ManagedConnectionAutoConfigurationTests {
 			CountDownLatch release = new CountDownLatch(1);
 			ExecutorService executor = Executors.newSingleThreadExecutor();
 			try {
-				Future<?> holder = executor.submit(() -> managedConnection.execute((connection) -> {
+				// The holder opens the connection, which on a busy machine may take longer than
+				// the 50 ms under test: it gets a timeout of its own.
+				ScopeOptions patient = ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofSeconds(30));
+				Future<?> holder = executor.submit(() -> managedConnection.execute(patient, (connection) -> {
 					holding.countDown();
 					return awaitQuietly(release);
 				}));
