@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -11,6 +13,8 @@ import java.util.List;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Connection} a holder sees for one scope: it delegates to the physical connection,
@@ -19,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * using the shared connection without holding it.
  */
 final class ConnectionHandle implements InvocationHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(ManagedConnection.class);
 
 	/**
 	 * Connection methods that cannot change the server session (beyond what the JDBC restore
@@ -44,6 +50,8 @@ final class ConnectionHandle implements InvocationHandler {
 	private @Nullable Connection joinedView;
 
 	private volatile boolean released;
+
+	private boolean broken;
 
 	private boolean sessionTouched;
 
@@ -122,10 +130,7 @@ final class ConnectionHandle implements InvocationHandler {
 				return null;
 			default:
 		}
-		if (this.released) {
-			throw new SQLException("Connection handle released: the connection of " + this.owner
-					+ " can be used only inside the scope that acquired it");
-		}
+		requireActive();
 		Connection connection = this.physical.connection();
 		if (!this.sessionTouched) {
 			this.sessionTouched = !SESSION_SAFE_METHODS.contains(name) || mayChangeSession(args);
@@ -159,17 +164,22 @@ final class ConnectionHandle implements InvocationHandler {
 				}
 			}
 			case "commit" -> {
-				this.physical.commit();
+				try {
+					this.physical.commit();
+				}
+				catch (SQLException ex) {
+					noteFailure(ex);
+					throw ex;
+				}
 				return null;
+			}
+			case "unwrap" -> {
+				return invokeOn(connection, method, args);
 			}
 			default -> {
 			}
 		}
-		Object result = invokeOn(connection, method, args);
-		if (result instanceof Statement statement) {
-			return track(statement, method.getReturnType());
-		}
-		return result;
+		return wrap(invokeOn(connection, method, args), (Connection) proxy);
 	}
 
 	/**
@@ -180,19 +190,128 @@ final class ConnectionHandle implements InvocationHandler {
 				&& this.owner.sessionStatements().mayChange(sql);
 	}
 
-	private Statement track(Statement statement, Class<?> declaredType) {
+	/**
+	 * Note that SQL run on a statement may change the session.
+	 * @param sql the SQL
+	 */
+	void judge(String sql) {
+		if (!this.sessionTouched && this.owner.sessionStatements().mayChange(sql)) {
+			this.sessionTouched = true;
+		}
+	}
+
+	/**
+	 * Note that the holder reached the driver's own objects, which run SQL we cannot see.
+	 */
+	void touchSession() {
+		this.sessionTouched = true;
+	}
+
+	/**
+	 * Wrap what a call on the connection or on an object reached from it returned, so that no
+	 * statement, result set or metadata hands out the driver's connection.
+	 * @param result what the driver returned
+	 * @param connection the connection proxy the call was made on
+	 * @return the result, wrapped when it is a JDBC object of the scope
+	 */
+	@Nullable Object wrap(@Nullable Object result, Connection connection) {
+		if (result instanceof Statement statement) {
+			return track(statement, connection);
+		}
+		if (result instanceof ResultSet || result instanceof DatabaseMetaData) {
+			return JdbcProxies.of(result, new ScopedObject(this, connection, result, null));
+		}
+		if (result instanceof Connection) {
+			return connection;
+		}
+		return result;
+	}
+
+	private Statement track(Statement statement, Connection connection) {
 		List<Statement> statements = this.openStatements;
 		if (statements == null) {
 			statements = new ArrayList<>(4);
 			this.openStatements = statements;
 		}
 		statements.add(statement);
-		return JdbcProxies.statement(declaredType, new StatementView(statement));
+		return (Statement) JdbcProxies.of(statement, new ScopedObject(this, connection, statement, null));
 	}
 
 	/**
-	 * Close the statements the holder left open.
-	 * @param failure where to attach close failures, or {@code null} to ignore them
+	 * Forget a statement the holder closed.
+	 * @param statement the driver's statement
+	 */
+	void forget(Statement statement) {
+		List<Statement> statements = this.openStatements;
+		if (statements != null) {
+			for (int i = statements.size() - 1; i >= 0; i--) {
+				if (statements.get(i) == statement) {
+					statements.remove(i);
+					return;
+				}
+			}
+		}
+	}
+
+	/**
+	 * Call the driver, noting connection errors on the way.
+	 * @param target the driver's object
+	 * @param method the method to call
+	 * @param args its arguments
+	 * @return what it returned
+	 * @throws Throwable what it threw
+	 */
+	@Nullable Object invokeOn(Object target, Method method, @Nullable Object[] args) throws Throwable {
+		try {
+			return method.invoke(target, args);
+		}
+		catch (InvocationTargetException ex) {
+			Throwable thrown = ex.getTargetException();
+			if (thrown instanceof SQLException sql) {
+				noteFailure(sql);
+			}
+			throw thrown;
+		}
+	}
+
+	/**
+	 * Note an error the driver raised on the scope's connection: if it says the connection
+	 * broke, the release replaces the connection even when the holder swallowed the error.
+	 */
+	private void noteFailure(SQLException ex) {
+		if (!this.broken && BrokenConnections.isBroken(ex)) {
+			this.broken = true;
+		}
+	}
+
+	/**
+	 * Return whether the driver raised an error on this scope's connection that says the
+	 * connection broke.
+	 * @return whether the connection must be replaced
+	 */
+	boolean sawBrokenConnection() {
+		return this.broken;
+	}
+
+	boolean isReleased() {
+		return this.released;
+	}
+
+	/**
+	 * Fail unless the scope is still active.
+	 * @throws SQLException once the scope has ended
+	 */
+	void requireActive() throws SQLException {
+		if (this.released) {
+			throw new SQLException("Connection handle released: the connection of " + this.owner
+					+ " can be used only inside the scope that acquired it");
+		}
+	}
+
+	/**
+	 * Close the statements the holder left open. A statement that cannot be closed is no reason
+	 * to fail the scope: the driver forgets it with the connection.
+	 * @param failure where to attach close failures, or {@code null} to log them at DEBUG
 	 */
 	void closeStatements(@Nullable Throwable failure) {
 		List<Statement> statements = this.openStatements;
@@ -206,6 +325,9 @@ final class ConnectionHandle implements InvocationHandler {
 			catch (SQLException ex) {
 				if (failure != null) {
 					failure.addSuppressed(ex);
+				}
+				else {
+					logger.debug("Could not close a statement left open on {}", this.owner, ex);
 				}
 			}
 		}
@@ -254,65 +376,6 @@ final class ConnectionHandle implements InvocationHandler {
 	 */
 	void invalidate() {
 		this.released = true;
-	}
-
-	private static @Nullable Object invokeOn(Object target, Method method, @Nullable Object[] args) throws Throwable {
-		try {
-			return method.invoke(target, args);
-		}
-		catch (InvocationTargetException ex) {
-			throw ex.getTargetException();
-		}
-	}
-
-	/**
-	 * A statement whose {@code getConnection()} answers the handle rather than the physical
-	 * connection, and which forgets itself when closed.
-	 */
-	private final class StatementView implements InvocationHandler {
-
-		private final Statement statement;
-
-		StatementView(Statement statement) {
-			this.statement = statement;
-		}
-
-		@Override
-		public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
-			switch (method.getName()) {
-				case "getConnection":
-					return ConnectionHandle.this.proxy;
-				case "equals":
-					return proxy == args[0];
-				case "hashCode":
-					return System.identityHashCode(proxy);
-				case "close":
-					forget();
-					break;
-				case "unwrap":
-					// The driver's statement runs SQL we cannot see.
-					ConnectionHandle.this.sessionTouched = true;
-					break;
-				default:
-					if (!ConnectionHandle.this.sessionTouched && mayChangeSession(args)) {
-						ConnectionHandle.this.sessionTouched = true;
-					}
-			}
-			return invokeOn(this.statement, method, args);
-		}
-
-		private void forget() {
-			List<Statement> statements = ConnectionHandle.this.openStatements;
-			if (statements != null) {
-				for (int i = statements.size() - 1; i >= 0; i--) {
-					if (statements.get(i) == this.statement) {
-						statements.remove(i);
-						return;
-					}
-				}
-			}
-		}
-
 	}
 
 }

@@ -57,7 +57,7 @@ final class Connector {
 			long startNanos = System.nanoTime();
 			long budgetNanos = Math.min(deadlineNanos - startNanos, this.connectTimeoutNanos);
 			try {
-				return new PhysicalConnection(open(budgetNanos));
+				return wrap(open(budgetNanos));
 			}
 			catch (SQLException ex) {
 				SQLException failure = ex;
@@ -84,6 +84,25 @@ final class Connector {
 				TimeUnit.NANOSECONDS.sleep(Math.min(backoffNanos, leftNanos));
 				backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
 			}
+		}
+	}
+
+	/**
+	 * Learn what the physical connection needs to know of the opened connection, closing it if
+	 * that fails: nothing else would.
+	 */
+	private static PhysicalConnection wrap(Connection connection) throws SQLException {
+		try {
+			return new PhysicalConnection(connection);
+		}
+		catch (SQLException | RuntimeException | Error ex) {
+			try {
+				connection.close();
+			}
+			catch (SQLException closeFailure) {
+				ex.addSuppressed(closeFailure);
+			}
+			throw ex;
 		}
 	}
 

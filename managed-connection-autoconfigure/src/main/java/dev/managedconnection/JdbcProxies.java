@@ -7,8 +7,11 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * Creates the JDK proxies a connection handle hands out. Each proxy class's constructor is
@@ -18,6 +21,13 @@ import java.sql.Statement;
  * handle compiles to a plain allocation.
  */
 final class JdbcProxies {
+
+	/**
+	 * Every interface a proxy is made for, one proxy class each. Native images need each of
+	 * them declared ahead of time.
+	 */
+	static final List<Class<?>> INTERFACES = List.of(Connection.class, Statement.class, PreparedStatement.class,
+			CallableStatement.class, ResultSet.class, DatabaseMetaData.class);
 
 	private static final MethodType CONSTRUCTOR = MethodType.methodType(void.class, InvocationHandler.class);
 
@@ -31,33 +41,48 @@ final class JdbcProxies {
 
 	private static final MethodHandle NEW_CALLABLE_STATEMENT = constructorOf(CallableStatement.class);
 
+	private static final MethodHandle NEW_RESULT_SET = constructorOf(ResultSet.class);
+
+	private static final MethodHandle NEW_DATABASE_META_DATA = constructorOf(DatabaseMetaData.class);
+
 	private JdbcProxies() {
 	}
 
 	static Connection connection(InvocationHandler handler) {
-		try {
-			return (Connection) (Object) NEW_CONNECTION.invokeExact(handler);
-		}
-		catch (Throwable ex) {
-			throw new IllegalStateException("Could not create a connection proxy", ex);
-		}
+		return (Connection) create(NEW_CONNECTION, handler);
+	}
+
+	static ResultSet resultSet(InvocationHandler handler) {
+		return (ResultSet) create(NEW_RESULT_SET, handler);
 	}
 
 	/**
-	 * Create a statement proxy of the type a connection method declared.
-	 * @param declaredType {@link CallableStatement}, {@link PreparedStatement} or, for anything
-	 * else, {@link Statement}
+	 * Create a proxy with the most specific of the proxied interfaces the target implements.
+	 * @param target a statement of any kind, a result set or database metadata
 	 * @param handler the handler of the proxy's calls
 	 * @return the proxy
 	 */
-	static Statement statement(Class<?> declaredType, InvocationHandler handler) {
-		MethodHandle constructor = (declaredType == PreparedStatement.class) ? NEW_PREPARED_STATEMENT
-				: (declaredType == CallableStatement.class) ? NEW_CALLABLE_STATEMENT : NEW_STATEMENT;
+	static Object of(Object target, InvocationHandler handler) {
+		MethodHandle constructor = (target instanceof CallableStatement) ? NEW_CALLABLE_STATEMENT
+				: (target instanceof PreparedStatement) ? NEW_PREPARED_STATEMENT
+				: (target instanceof Statement) ? NEW_STATEMENT
+				: (target instanceof ResultSet) ? NEW_RESULT_SET
+				: (target instanceof DatabaseMetaData) ? NEW_DATABASE_META_DATA : null;
+		if (constructor == null) {
+			throw new IllegalArgumentException("No proxy for " + target.getClass().getName());
+		}
+		return create(constructor, handler);
+	}
+
+	private static Object create(MethodHandle constructor, InvocationHandler handler) {
 		try {
-			return (Statement) (Object) constructor.invokeExact(handler);
+			return (Object) constructor.invokeExact(handler);
+		}
+		catch (RuntimeException | Error ex) {
+			throw ex;
 		}
 		catch (Throwable ex) {
-			throw new IllegalStateException("Could not create a statement proxy", ex);
+			throw new IllegalStateException("Could not create a JDBC proxy", ex);
 		}
 	}
 

@@ -180,7 +180,7 @@ public final class ManagedConnection implements AutoCloseable {
 			this.depth--;
 			return;
 		}
-		endScope(this.handle);
+		endScope(this.handle, null);
 	}
 
 	/**
@@ -198,7 +198,13 @@ public final class ManagedConnection implements AutoCloseable {
 			this.depth--;
 			return;
 		}
-		endScopeAfterFailure(this.handle, failure);
+		try {
+			endScope(this.handle, failure);
+		}
+		catch (SQLException ex) {
+			// Not thrown after a failure; kept in case that ever changes.
+			failure.addSuppressed(ex);
+		}
 	}
 
 	/**
@@ -379,7 +385,7 @@ public final class ManagedConnection implements AutoCloseable {
 			throw new SQLException("A connection borrowed from the DataSource view of " + this
 					+ " was closed while a nested scope is still open");
 		}
-		endScope(borrowed);
+		endScope(borrowed, null);
 	}
 
 	SessionStatements sessionStatements() {
@@ -524,10 +530,11 @@ public final class ManagedConnection implements AutoCloseable {
 			if (now - this.lastUsedNanos <= this.validationIdleNanos) {
 				return current;
 			}
-			if (current.isValid(this.validationTimeoutSeconds)) {
+			SQLException invalid = current.validate(this.validationTimeoutSeconds);
+			if (invalid == null) {
 				return current;
 			}
-			logger.debug("Validation failed for {}; opening a new connection", this);
+			logger.debug("Validation failed for {}; opening a new connection", this, invalid);
 		}
 		boolean reconnect = current != null;
 		if (current != null) {
@@ -573,64 +580,121 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
-	 * End the outermost scope after a normal return.
+	 * End the outermost scope: close the statements the holder left open, end its transaction,
+	 * reset the session and release the lock, whatever fails on the way. A connection that
+	 * broke during the scope is closed without a word to the server, so the next holder gets a
+	 * new one.
+	 * @param ending the scope's handle, or {@code null} if the holder never asked for it
+	 * @param failure what the holder threw, or {@code null} after a normal return; problems
+	 * ending the scope are added to it as suppressed exceptions
+	 * @throws SQLException after a normal return, if committing or ending the transaction failed
+	 * @throws OpenTransactionException after a normal return with a transaction left open
 	 */
-	private void endScope(@Nullable ConnectionHandle ending) throws SQLException {
+	private void endScope(@Nullable ConnectionHandle ending, @Nullable Throwable failure) throws SQLException {
 		endHold();
 		PhysicalConnection current = this.scopeConnection;
 		ScopeOptions options = this.scopeOptions;
+		boolean borrowed = ending != null && ending.isBorrowed();
 		boolean close = options.close();
 		Exception problem = null;
 		try {
-			if (ending != null) {
-				ending.closeStatements(null);
+			if (isBroken(current, ending, failure)) {
+				close = true;
+				logger.debug("The connection of {} (backend PID {}) broke during the scope; closing it", this,
+						current.backendPid());
+				if (failure == null) {
+					problem = lostTransaction(current, borrowed, options);
+				}
 			}
-			try {
-				problem = endTransaction(current, ending != null && ending.isBorrowed(), options);
-			}
-			catch (SQLException | RuntimeException ex) {
-				problem = ex;
-				close |= BrokenConnections.isBroken(ex) || current.isClosed()
-						|| (current.status() != TransactionStatus.IDLE && !rollbackQuietly(current, ex));
-			}
-			if (!close && ending != null) {
+			else {
+				if (ending != null) {
+					ending.closeStatements(failure);
+				}
 				try {
-					resetSession(ending);
+					problem = endTransaction(current, borrowed, options, failure);
 				}
 				catch (SQLException | RuntimeException ex) {
-					// Settings in doubt: the next holder gets a fresh connection instead. The
-					// transaction has ended, committed perhaps: this failure is no reason to tell
-					// the caller its work failed.
-					close = true;
-					if (problem != null) {
-						problem.addSuppressed(ex);
-					}
-					else {
-						logger.warn("Could not reset the session of {} after the scope ended; closing it instead: {}", this,
-								ex.toString());
-					}
+					problem = ex;
+					close = current.isClosed() || BrokenConnections.isBroken(ex) || !rollBackIfStillOpen(current, ex);
+				}
+				if (!close && ending != null) {
+					close = !resetSession(ending, (problem != null) ? problem : failure);
 				}
 			}
 		}
 		finally {
 			finishScope(ending, close);
 		}
+		if (problem == null) {
+			return;
+		}
+		if (failure != null) {
+			failure.addSuppressed(problem);
+			return;
+		}
 		if (problem instanceof SQLException sql) {
 			throw sql;
 		}
-		if (problem != null) {
-			throw (RuntimeException) problem;
-		}
+		throw (RuntimeException) problem;
 	}
 
 	/**
-	 * Commit or roll back a transaction the holder left open.
+	 * Return whether the connection broke during the scope: the driver closed it, or told the
+	 * holder so. An error that only looks like a broken connection (a timeout of another pool
+	 * is SQLState 08001 too) must not cost a healthy connection: the server is asked.
+	 */
+	private boolean isBroken(PhysicalConnection current, @Nullable ConnectionHandle ending,
+			@Nullable Throwable failure) {
+		if (current.isClosed() || (ending != null && ending.sawBrokenConnection())) {
+			return true;
+		}
+		if (failure != null && BrokenConnections.isBroken(failure)) {
+			SQLException invalid = current.validate(this.validationTimeoutSeconds);
+			if (invalid != null) {
+				failure.addSuppressed(invalid);
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * After a normal return on a connection that broke: the server rolled back what was open,
+	 * which the holder must hear of as if it had left the transaction open.
+	 * @return what to throw, or {@code null} when no transaction was open
+	 */
+	private @Nullable Exception lostTransaction(PhysicalConnection current, boolean borrowed, ScopeOptions options) {
+		TransactionStatus status = current.lastKnownStatus();
+		if (status != TransactionStatus.IN_TRANSACTION && status != TransactionStatus.IN_ERROR) {
+			return null;
+		}
+		this.metricsTracker.rolledBack(RollbackReason.OPEN_TRANSACTION);
+		if (options.commit() && !borrowed) {
+			return new SQLNonTransientConnectionException("Could not commit the scope's transaction on " + this
+					+ ": the connection broke before the scope ended, and the server rolled the transaction back", "08006");
+		}
+		logger.warn("The transaction left {} on {} was lost with the connection, which broke during the scope", status,
+				this);
+		return new OpenTransactionException(status);
+	}
+
+	/**
+	 * End a transaction the holder left open: after a failure roll it back; after a normal
+	 * return commit it (with the {@code commit} option) or roll it back and report it.
 	 * @return the {@link OpenTransactionException} to throw after a forced rollback, or {@code null}
 	 */
 	private @Nullable OpenTransactionException endTransaction(PhysicalConnection current, boolean borrowed,
-			ScopeOptions options) throws SQLException {
+			ScopeOptions options, @Nullable Throwable failure) throws SQLException {
 		TransactionStatus status = current.status();
 		if (status != TransactionStatus.IN_TRANSACTION && status != TransactionStatus.IN_ERROR) {
+			return null;
+		}
+		if (failure != null) {
+			current.connection().rollback();
+			this.metricsTracker.rolledBack(RollbackReason.EXCEPTION);
+			// Expected: ending a failed scope is what the rollback is for.
+			logger.debug("Rolled back the open transaction of {} after the holder threw {}", this,
+					failure.getClass().getName());
 			return null;
 		}
 		if (options.commit() && !borrowed) {
@@ -663,37 +727,6 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
-	 * End the outermost scope after the caller threw; never throws.
-	 */
-	private void endScopeAfterFailure(@Nullable ConnectionHandle ending, Throwable failure) {
-		endHold();
-		PhysicalConnection current = this.scopeConnection;
-		boolean close = this.scopeOptions.close();
-		try {
-			if (ending != null) {
-				ending.closeStatements(failure);
-			}
-			close |= BrokenConnections.isBroken(failure) || current.isClosed();
-			if (!close && current.status() != TransactionStatus.IDLE) {
-				close = !rollbackQuietly(current, failure);
-				this.metricsTracker.rolledBack(RollbackReason.EXCEPTION);
-				logger.warn("Rolled back the open transaction of {} after the holder threw {}", this,
-						failure.getClass().getName());
-			}
-			if (!close && ending != null) {
-				resetSession(ending);
-			}
-		}
-		catch (SQLException | RuntimeException ex) {
-			failure.addSuppressed(ex);
-			close = true;
-		}
-		finally {
-			finishScope(ending, close);
-		}
-	}
-
-	/**
 	 * Stop watching the scope before cleaning up, so a max-hold cancel cannot hit the cleanup.
 	 */
 	private void endHold() {
@@ -703,16 +736,19 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Roll back, attaching a failure to the given exception.
-	 * @return whether the rollback succeeded
+	 * After ending the transaction failed, make sure none is left open.
+	 * @return whether the connection is out of any transaction
 	 */
-	private boolean rollbackQuietly(PhysicalConnection current, Throwable failure) {
+	private boolean rollBackIfStillOpen(PhysicalConnection current, Exception problem) {
+		if (current.status() == TransactionStatus.IDLE) {
+			return true;
+		}
 		try {
 			current.connection().rollback();
 			return true;
 		}
 		catch (SQLException ex) {
-			failure.addSuppressed(ex);
+			problem.addSuppressed(ex);
 			return false;
 		}
 	}
@@ -720,22 +756,40 @@ public final class ManagedConnection implements AutoCloseable {
 	/**
 	 * Undo what the holder changed on the connection, as far as the session reset mode says.
 	 * Runs after the transaction has ended.
+	 * @param problem what already went wrong in the scope, to attach a failure to, or {@code null}
+	 * @return whether the connection may be kept: with its settings in doubt the next holder
+	 * gets a fresh one instead
 	 */
-	private void resetSession(ConnectionHandle ending) throws SQLException {
+	private boolean resetSession(ConnectionHandle ending, @Nullable Throwable problem) {
 		PhysicalConnection current = this.scopeConnection;
-		if (this.sessionReset == SessionReset.NONE) {
-			if (ending.isBorrowed()) {
-				// The DataSource view turned autocommit on; that is ours to undo.
-				current.connection().setAutoCommit(this.autoCommit);
+		try {
+			if (this.sessionReset == SessionReset.NONE) {
+				if (ending.isBorrowed()) {
+					// The DataSource view turned autocommit on; that is ours to undo.
+					current.connection().setAutoCommit(this.autoCommit);
+				}
+				return true;
 			}
-			return;
+			ending.restoreSettings(this.autoCommit);
+			if (this.sessionReset == SessionReset.DISCARD_ALL && ending.mayHaveChangedSession()) {
+				current.discardAll();
+			}
+			else {
+				current.connection().clearWarnings();
+			}
+			return true;
 		}
-		ending.restoreSettings(this.autoCommit);
-		if (this.sessionReset == SessionReset.DISCARD_ALL && ending.mayHaveChangedSession()) {
-			current.discardAll();
-		}
-		else {
-			current.connection().clearWarnings();
+		catch (SQLException | RuntimeException ex) {
+			// The transaction has ended, committed perhaps: this failure is no reason to tell the
+			// caller its work failed.
+			if (problem != null) {
+				problem.addSuppressed(ex);
+			}
+			else {
+				logger.warn("Could not reset the session of {} after the scope ended; closing it instead: {}", this,
+						ex.toString());
+			}
+			return false;
 		}
 	}
 

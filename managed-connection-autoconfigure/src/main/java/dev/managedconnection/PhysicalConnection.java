@@ -6,11 +6,15 @@ import java.sql.Statement;
 
 import org.jspecify.annotations.Nullable;
 import org.postgresql.core.BaseConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One open pgjdbc connection and what is known about it without a round trip.
  */
 final class PhysicalConnection {
+
+	private static final Logger logger = LoggerFactory.getLogger(ManagedConnection.class);
 
 	private final Connection connection;
 
@@ -45,12 +49,21 @@ final class PhysicalConnection {
 
 	/**
 	 * Return the transaction status as pgjdbc last saw it; no round trip.
-	 * @return the status
+	 * @return the status, {@link TransactionStatus#UNKNOWN} once closed
 	 */
 	TransactionStatus status() {
 		if (isClosed()) {
 			return TransactionStatus.UNKNOWN;
 		}
+		return lastKnownStatus();
+	}
+
+	/**
+	 * Return the transaction status pgjdbc saw last, even on a closed connection: whether a
+	 * transaction was open when the connection broke.
+	 * @return the status
+	 */
+	TransactionStatus lastKnownStatus() {
 		return switch (this.pgConnection.getTransactionState()) {
 			case IDLE -> TransactionStatus.IDLE;
 			case OPEN -> TransactionStatus.IN_TRANSACTION;
@@ -58,12 +71,19 @@ final class PhysicalConnection {
 		};
 	}
 
-	boolean isValid(int timeoutSeconds) {
+	/**
+	 * Check the connection with a round trip.
+	 * @param timeoutSeconds how long the check may take
+	 * @return {@code null} when the connection answered, otherwise why it is not usable
+	 */
+	@Nullable SQLException validate(int timeoutSeconds) {
 		try {
-			return this.connection.isValid(timeoutSeconds);
+			return this.connection.isValid(timeoutSeconds) ? null
+					: new SQLException("The connection did not answer a validation query within " + timeoutSeconds
+							+ " s, or answered with an error", "08006");
 		}
 		catch (SQLException ex) {
-			return false;
+			return ex;
 		}
 	}
 
@@ -125,8 +145,9 @@ final class PhysicalConnection {
 	}
 
 	/**
-	 * Close the connection, reporting a failure to the given exception if there is one.
-	 * @param failure where to attach a close failure, or {@code null} to ignore it
+	 * Close the connection. Closing cannot fail in a way that matters to anyone but the
+	 * curious: the socket goes either way.
+	 * @param failure where to attach a close failure, or {@code null} to log it at DEBUG
 	 */
 	void close(@Nullable Throwable failure) {
 		try {
@@ -135,6 +156,9 @@ final class PhysicalConnection {
 		catch (SQLException ex) {
 			if (failure != null) {
 				failure.addSuppressed(ex);
+			}
+			else {
+				logger.debug("Could not close the connection to backend PID {} cleanly", this.backendPid, ex);
 			}
 		}
 	}

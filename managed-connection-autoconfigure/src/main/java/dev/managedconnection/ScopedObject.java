@@ -1,0 +1,135 @@
+package dev.managedconnection;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The handler behind a statement, result set or database metadata reached from a
+ * {@link ConnectionHandle}. Wherever the driver would hand out its own connection, or a statement
+ * that does, it answers the handle's objects instead; it dies with the scope as the handle does;
+ * and it tells the handle of connection errors and of SQL that may change the session.
+ */
+final class ScopedObject implements InvocationHandler {
+
+	private final ConnectionHandle handle;
+
+	private final Connection connection;
+
+	private final Object target;
+
+	private final boolean statement;
+
+	/**
+	 * For a result set, the proxy of the statement that produced it, once known.
+	 */
+	private @Nullable Object statementProxy;
+
+	/**
+	 * For a statement, the result set it returned last and its proxy, so that
+	 * {@code getResultSet()} answers the same object each time, as the driver does.
+	 */
+	private @Nullable Object lastResultSet;
+
+	private @Nullable Object lastResultSetProxy;
+
+	/**
+	 * Create the handler of one JDBC object.
+	 * @param handle the scope's handle
+	 * @param connection the connection proxy the object was reached from, answered by
+	 * {@code getConnection()}
+	 * @param target the driver's object
+	 * @param statementProxy for a result set, the proxy of the statement that produced it, or
+	 * {@code null} to wrap the driver's answer when asked
+	 */
+	ScopedObject(ConnectionHandle handle, Connection connection, Object target, @Nullable Object statementProxy) {
+		this.handle = handle;
+		this.connection = connection;
+		this.target = target;
+		this.statement = target instanceof Statement;
+		this.statementProxy = statementProxy;
+	}
+
+	Object target() {
+		return this.target;
+	}
+
+	@Override
+	public @Nullable Object invoke(Object proxy, Method method, @Nullable Object[] args) throws Throwable {
+		String name = method.getName();
+		switch (name) {
+			case "equals":
+				return proxy == args[0];
+			case "hashCode":
+				return System.identityHashCode(proxy);
+			case "toString":
+				return this.target.toString();
+			case "isClosed":
+				if (this.handle.isReleased()) {
+					return true;
+				}
+				break;
+			case "close":
+				// Closed with the scope already: the driver must not be used without holding it.
+				if (this.handle.isReleased()) {
+					return null;
+				}
+				if (this.statement) {
+					this.handle.forget((Statement) this.target);
+				}
+				break;
+			default:
+		}
+		this.handle.requireActive();
+		switch (name) {
+			case "getConnection":
+				return this.connection;
+			case "getStatement":
+				if (this.target instanceof ResultSet resultSet) {
+					return statementOf(resultSet);
+				}
+				break;
+			case "unwrap":
+				// Explicit: the caller wants the driver's object, and may run SQL we cannot see.
+				this.handle.touchSession();
+				return this.handle.invokeOn(this.target, method, args);
+			default:
+				if (this.statement && args != null && args.length > 0 && args[0] instanceof String sql) {
+					this.handle.judge(sql);
+				}
+		}
+		Object result = this.handle.invokeOn(this.target, method, args);
+		if (result instanceof ResultSet resultSet && this.statement) {
+			return resultSetProxy(resultSet, proxy);
+		}
+		return this.handle.wrap(result, this.connection);
+	}
+
+	private @Nullable Object statementOf(ResultSet resultSet) throws SQLException {
+		Object known = this.statementProxy;
+		if (known == null) {
+			Statement driverStatement = resultSet.getStatement();
+			if (driverStatement == null) {
+				return null;
+			}
+			known = this.handle.wrap(driverStatement, this.connection);
+			this.statementProxy = known;
+		}
+		return known;
+	}
+
+	private Object resultSetProxy(ResultSet resultSet, Object statementProxy) {
+		if (resultSet != this.lastResultSet || this.lastResultSetProxy == null) {
+			this.lastResultSet = resultSet;
+			this.lastResultSetProxy = JdbcProxies.resultSet(
+					new ScopedObject(this.handle, this.connection, resultSet, statementProxy));
+		}
+		return this.lastResultSetProxy;
+	}
+
+}
