@@ -3,14 +3,15 @@ package dev.managedconnection;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lock that lets one thread at a time hold the connection. Not reentrant: the managed
@@ -24,6 +25,11 @@ import org.jspecify.annotations.Nullable;
  * before the one it is scheduled for, or when it ran: with one acquire timeout and FIFO order,
  * about once per timeout while the connection is contended.
  * <p>
+ * The expiry task is trusted, not depended on: a waiter checks its own deadline whenever it
+ * wakes, and when the task cannot be scheduled, throws, or has not run a second after its time
+ * (as the next arriving waiter notices), every waiter parks with its own deadline instead, so no
+ * wait outlasts its timeout by more than the scheduling delay.
+ * <p>
  * Fair: releasing hands the lock straight to the longest waiter, so an arriving thread never
  * takes it first. Not fair: whoever comes takes a free lock, and releasing wakes the longest
  * waiter to try again.
@@ -35,6 +41,14 @@ final class ConnectionLock {
 	private static final int GRANTED = 1;
 
 	private static final int TIMED_OUT = 2;
+
+	/**
+	 * How late the expiry task may be before a thread that takes the guard concludes that it
+	 * will not run at all.
+	 */
+	private static final long LATE_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private static final Logger logger = LoggerFactory.getLogger(ManagedConnection.class);
 
 	/** About 146 years. */
 	private static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 2;
@@ -59,6 +73,8 @@ final class ConnectionLock {
 	 */
 	private volatile int waiting;
 
+	private final Scheduler scheduler;
+
 	private final ReentrantLock guard = new ReentrantLock();
 
 	// Guarded by the guard.
@@ -71,8 +87,24 @@ final class ConnectionLock {
 
 	private long expiryGeneration;
 
+	/**
+	 * Whether the expiry task failed or missed its time and has not run since: waiters park
+	 * with their own deadlines meanwhile.
+	 */
+	private boolean expiryFailing;
+
 	ConnectionLock(boolean fair) {
+		this(fair, Scheduler.ACQUIRE_TIMEOUTS);
+	}
+
+	/**
+	 * Create a lock whose waits end on the given scheduler.
+	 * @param fair whether waiters are served in arrival order
+	 * @param scheduler where the expiry task runs
+	 */
+	ConnectionLock(boolean fair, Scheduler scheduler) {
 		this.fair = fair;
+		this.scheduler = scheduler;
 	}
 
 	/**
@@ -131,8 +163,7 @@ final class ConnectionLock {
 	}
 
 	private boolean await(Waiter waiter) throws InterruptedException {
-		Thread next = null;
-		RuntimeException noExpiry = null;
+		Thread next;
 		this.guard.lock();
 		try {
 			this.queue.addLast(waiter);
@@ -140,24 +171,13 @@ final class ConnectionLock {
 			// Released since the fast path looked, by a thread that saw no waiter.
 			next = nextToWake();
 			if (waiter.state == WAITING) {
-				try {
-					expireNoLaterThan(waiter.deadlineNanos);
-				}
-				catch (RuntimeException ex) {
-					// No expiry task: do not leave a waiter that nothing would end.
-					this.queue.remove(waiter);
-					this.waiting = this.queue.size();
-					noExpiry = ex;
-				}
+				scheduleExpiry(waiter);
 			}
 		}
 		finally {
 			this.guard.unlock();
 		}
 		wake(next);
-		if (noExpiry != null) {
-			throw noExpiry;
-		}
 		for (;;) {
 			int state = waiter.state;
 			if (state != WAITING) {
@@ -167,7 +187,20 @@ final class ConnectionLock {
 				leave(waiter);
 				return true;
 			}
-			LockSupport.park(this);
+			// Whoever was to end this wait, the deadline is the waiter's own to keep.
+			long leftNanos = waiter.deadlineNanos - System.nanoTime();
+			if (leftNanos <= 0) {
+				if (leave(waiter)) {
+					return false;
+				}
+				continue;
+			}
+			if (waiter.timed) {
+				LockSupport.parkNanos(this, leftNanos);
+			}
+			else {
+				LockSupport.park(this);
+			}
 			if (Thread.interrupted()) {
 				if (leave(waiter)) {
 					throw new InterruptedException();
@@ -175,6 +208,24 @@ final class ConnectionLock {
 				// Granted or timed out first: that outcome stands, and the caller sees the flag.
 				Thread.currentThread().interrupt();
 			}
+		}
+	}
+
+	/**
+	 * Make sure something ends the new waiter's wait at its deadline: the expiry task, or, when
+	 * the task cannot be scheduled or missed its time, the waiters' own timed parks. Guarded.
+	 */
+	private void scheduleExpiry(Waiter waiter) {
+		waiter.timed = this.expiryFailing;
+		if (this.expiry != null && System.nanoTime() - this.expiryAtNanos > LATE_EXPIRY_NANOS) {
+			// The task never ran: its thread is gone or stuck.
+			parkWithTimeouts(null);
+		}
+		try {
+			expireNoLaterThan(waiter.deadlineNanos);
+		}
+		catch (RuntimeException | Error ex) {
+			parkWithTimeouts(ex);
 		}
 	}
 
@@ -239,57 +290,92 @@ final class ConnectionLock {
 				return;
 			}
 			scheduled.cancel(false);
+			this.expiry = null;
 		}
 		// A task that already started cannot be cancelled: its generation tells it that it was replaced.
 		long generation = ++this.expiryGeneration;
+		this.expiry = this.scheduler.schedule(() -> expireWaiters(generation), deadlineNanos - System.nanoTime());
 		this.expiryAtNanos = deadlineNanos;
-		this.expiry = Scheduler.ACQUIRE_TIMEOUTS.schedule(() -> expireWaiters(generation),
-				deadlineNanos - System.nanoTime());
 	}
 
 	/**
-	 * The expiry task: wake the waiters whose deadline passed, then schedule itself for the
-	 * earliest deadline left.
+	 * Stop relying on the expiry task: every waiter parks with its own deadline from now on,
+	 * and wakes to do so. Guarded.
+	 * @param failure why, or {@code null} when the task missed its time
+	 */
+	private void parkWithTimeouts(@Nullable Throwable failure) {
+		ScheduledFuture<?> scheduled = this.expiry;
+		this.expiry = null;
+		if (scheduled != null) {
+			scheduled.cancel(false);
+		}
+		this.expiryGeneration++;
+		for (Waiter waiter : this.queue) {
+			waiter.timed = true;
+			LockSupport.unpark(waiter.thread);
+		}
+		if (!this.expiryFailing) {
+			this.expiryFailing = true;
+			logger.warn("The task that ends waits for a managed connection at their acquire timeout "
+					+ ((failure != null) ? "failed" : "did not run on time")
+					+ "; waiting threads keep their own deadlines until it runs again", failure);
+		}
+	}
+
+	/**
+	 * The expiry task: end the waits whose deadline passed, then schedule itself for the
+	 * earliest deadline left. Whatever fails here, no waiter is left that nothing would end.
 	 */
 	private void expireWaiters(long generation) {
-		List<Waiter> expired = new ArrayList<>();
-		Thread next;
+		Thread next = null;
 		this.guard.lock();
 		try {
-			boolean current = generation == this.expiryGeneration;
-			if (current) {
-				this.expiry = null;
-			}
-			long now = System.nanoTime();
-			Waiter earliest = null;
-			for (Iterator<Waiter> waiters = this.queue.iterator(); waiters.hasNext();) {
-				Waiter waiter = waiters.next();
-				if (waiter.deadlineNanos - now <= 0) {
-					waiters.remove();
-					expired.add(waiter);
-				}
-				else if (earliest == null || waiter.deadlineNanos - earliest.deadlineNanos < 0) {
-					earliest = waiter;
-				}
-			}
-			this.waiting = this.queue.size();
-			// Only now: a waiter that sees its state must find itself out of the count.
-			for (Waiter waiter : expired) {
-				waiter.state = TIMED_OUT;
-			}
-			// Not fair, an expired waiter may have been the one a release woke.
-			next = nextToWake();
-			if (current && earliest != null) {
-				expireNoLaterThan(earliest.deadlineNanos);
-			}
+			next = expireWaitersGuarded(generation);
+		}
+		catch (RuntimeException | Error ex) {
+			parkWithTimeouts(ex);
 		}
 		finally {
 			this.guard.unlock();
 		}
-		for (Waiter waiter : expired) {
-			LockSupport.unpark(waiter.thread);
-		}
 		wake(next);
+	}
+
+	private @Nullable Thread expireWaitersGuarded(long generation) {
+		// It ran: waiters that arrive from now on may rely on it again.
+		this.expiryFailing = false;
+		boolean current = generation == this.expiryGeneration;
+		if (current) {
+			this.expiry = null;
+		}
+		long now = System.nanoTime();
+		int expired = 0;
+		Waiter earliest = null;
+		for (Waiter waiter : this.queue) {
+			if (waiter.deadlineNanos - now <= 0) {
+				expired++;
+			}
+			else if (earliest == null || waiter.deadlineNanos - earliest.deadlineNanos < 0) {
+				earliest = waiter;
+			}
+		}
+		if (expired > 0) {
+			// Counted out first: a waiter that sees its state must find itself out of the count.
+			this.waiting = this.queue.size() - expired;
+			for (Iterator<Waiter> waiters = this.queue.iterator(); waiters.hasNext();) {
+				Waiter waiter = waiters.next();
+				if (waiter.deadlineNanos - now <= 0) {
+					waiters.remove();
+					waiter.state = TIMED_OUT;
+					LockSupport.unpark(waiter.thread);
+				}
+			}
+		}
+		if (current && earliest != null) {
+			expireNoLaterThan(earliest.deadlineNanos);
+		}
+		// Not fair, an expired waiter may have been the one a release woke.
+		return nextToWake();
 	}
 
 	private static final class Waiter {
@@ -299,6 +385,12 @@ final class ConnectionLock {
 		final long deadlineNanos;
 
 		volatile int state = WAITING;
+
+		/**
+		 * Whether the waiter parks until its deadline rather than for the expiry task: set when
+		 * that task cannot be relied on.
+		 */
+		volatile boolean timed;
 
 		Waiter(Thread thread, long deadlineNanos) {
 			this.thread = thread;

@@ -1,5 +1,6 @@
 package dev.managedconnection;
 
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,18 +23,27 @@ final class Scheduler {
 	 */
 	static final Scheduler ACQUIRE_TIMEOUTS = new Scheduler("managed-connection-acquire-timeout");
 
-	private final ScheduledThreadPoolExecutor executor;
+	private final ScheduledExecutorService executor;
 
 	private Scheduler(String threadName) {
-		this.executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
 			Thread thread = new Thread(runnable, threadName);
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.executor.setRemoveOnCancelPolicy(true);
-		this.executor.setKeepAliveTime(10, TimeUnit.SECONDS);
+		executor.setRemoveOnCancelPolicy(true);
+		executor.setKeepAliveTime(10, TimeUnit.SECONDS);
 		// The last worker only times out with an empty queue, so no task is left without a thread.
-		this.executor.allowCoreThreadTimeOut(true);
+		executor.allowCoreThreadTimeOut(true);
+		this.executor = executor;
+	}
+
+	/**
+	 * Create a scheduler on the given executor, for tests that need one that fails.
+	 * @param executor the executor
+	 */
+	Scheduler(ScheduledExecutorService executor) {
+		this.executor = executor;
 	}
 
 	ScheduledFuture<?> schedule(Runnable task, long delayNanos) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ConnectionLock}: a pure unit, no database.
@@ -70,7 +72,8 @@ class ConnectionLockTests {
 			served.add(order.poll(10, TimeUnit.SECONDS));
 		}
 		assertThat(served).containsExactly(0, 1, 2, 3, 4);
-		awaitQueueLength(lock, 0);
+		// Each waiter records its turn while it holds the lock: the last one may still hold it.
+		joinStarted();
 		assertThat(lock.tryLock(0)).isTrue();
 		lock.unlock();
 	}
@@ -93,6 +96,7 @@ class ConnectionLockTests {
 		assertThat(lock.tryLock(0)).isTrue();
 		CompletableFuture<Boolean> patient = supply(() -> lock.tryLock(Long.MAX_VALUE));
 		awaitQueueLength(lock, 1);
+		// Nothing happens to wait for: the waiter must still be waiting a moment later.
 		Thread.sleep(50);
 		assertThat(patient).isNotDone();
 		lock.unlock();
@@ -119,7 +123,7 @@ class ConnectionLockTests {
 	void aTimedOutWaiterDoesNotBlockThoseBehindIt() throws Exception {
 		ConnectionLock lock = new ConnectionLock(true);
 		assertThat(lock.tryLock(0)).isTrue();
-		CompletableFuture<Boolean> hasty = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(100)));
+		CompletableFuture<Boolean> hasty = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(500)));
 		awaitQueueLength(lock, 1);
 		CompletableFuture<Boolean> patient = supply(() -> lockThenUnlock(lock));
 		assertThat(hasty.get(10, TimeUnit.SECONDS)).isFalse();
@@ -247,6 +251,78 @@ class ConnectionLockTests {
 		}
 	}
 
+	@Test
+	void waitersTimeOutWhenTheExpiryTaskCannotBeScheduled() throws Exception {
+		ScheduledThreadPoolExecutor rejecting = BrokenSchedulers.rejecting();
+		try {
+			assertWaitersTimeOut(new ConnectionLock(true, new Scheduler(rejecting)));
+		}
+		finally {
+			rejecting.shutdownNow();
+		}
+	}
+
+	@Test
+	void waitersTimeOutWhenTheExpiryTaskFailsToScheduleItsNextRun() throws Exception {
+		// The first run is scheduled; the task then fails as it schedules its next one.
+		AtomicInteger schedules = new AtomicInteger();
+		ScheduledThreadPoolExecutor failingLater = BrokenSchedulers.failingAfterFirst(schedules);
+		try {
+			ConnectionLock lock = new ConnectionLock(true, new Scheduler(failingLater));
+			assertThat(lock.tryLock(0)).isTrue();
+			// The first deadline passes early, the second is left for the failed task to schedule.
+			CompletableFuture<Boolean> first = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(100)));
+			awaitQueueLength(lock, 1);
+			CompletableFuture<Boolean> second = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(600)));
+			assertThat(first.get(10, TimeUnit.SECONDS)).isFalse();
+			assertThat(second.get(10, TimeUnit.SECONDS)).isFalse();
+			assertThat(schedules).hasValueGreaterThan(1);
+			lock.unlock();
+		}
+		finally {
+			failingLater.shutdownNow();
+		}
+	}
+
+	@Test
+	void waitersTimeOutWhenTheExpiryTaskNeverRuns() throws Exception {
+		ScheduledThreadPoolExecutor dropping = BrokenSchedulers.dropping();
+		try {
+			ConnectionLock lock = new ConnectionLock(true, new Scheduler(dropping));
+			assertThat(lock.tryLock(0)).isTrue();
+			CompletableFuture<Boolean> stranded = supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(200)));
+			awaitQueueLength(lock, 1);
+			// A thread that arrives well after the task's time notices that it did not run.
+			List<CompletableFuture<Boolean>> arrivals = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				arrivals.add(supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(50))));
+				return stranded.isDone();
+			});
+			assertThat(stranded.get()).isFalse();
+			for (CompletableFuture<Boolean> arrival : arrivals) {
+				assertThat(arrival.get(10, TimeUnit.SECONDS)).isFalse();
+			}
+			lock.unlock();
+		}
+		finally {
+			dropping.shutdownNow();
+		}
+	}
+
+	private void assertWaitersTimeOut(ConnectionLock lock) throws Exception {
+		assertThat(lock.tryLock(0)).isTrue();
+		List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			waiters.add(supply(() -> lock.tryLock(TimeUnit.MILLISECONDS.toNanos(200))));
+		}
+		for (CompletableFuture<Boolean> waiter : waiters) {
+			assertThat(waiter.get(10, TimeUnit.SECONDS)).isFalse();
+		}
+		assertThat(lock.getQueueLength()).isZero();
+		lock.unlock();
+		assertThat(lockThenUnlock(lock)).isTrue();
+	}
+
 	/**
 	 * Start a thread that waits for the lock and completes the outcome with {@code null} when it
 	 * got it or with the {@link InterruptedException} that ended its wait.
@@ -299,11 +375,18 @@ class ConnectionLockTests {
 		return thread;
 	}
 
-	private static void awaitQueueLength(ConnectionLock lock, int length) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (lock.getQueueLength() != length) {
-			assertThat(System.nanoTime() - deadline).as("queue length %d reached in time", length).isNegative();
-			Thread.sleep(1);
+	private static void awaitQueueLength(ConnectionLock lock, int length) {
+		// Polled often: some waiters under test leave the queue again after a few hundred ms.
+		await().atMost(Duration.ofSeconds(10))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(1))
+			.until(lock::getQueueLength, (queued) -> queued == length);
+	}
+
+	private void joinStarted() throws InterruptedException {
+		for (Thread thread : this.started) {
+			thread.join(10_000);
+			assertThat(thread.isAlive()).as("%s ended", thread.getName()).isFalse();
 		}
 	}
 
