@@ -100,12 +100,7 @@ class BackendTerminationIntegrationTests {
 					update(connection, "UPDATE account SET balance = balance - 10 WHERE id = 1");
 					int pid = backendPid(connection);
 					killed.set(pid);
-					try {
-						Faults.terminateBackend(this.admin, pid);
-					}
-					catch (InterruptedException ex) {
-						throw new IllegalStateException(ex);
-					}
+					Faults.terminateBackend(this.admin, pid);
 					try {
 						return update(connection, "UPDATE account SET balance = balance + 10 WHERE id = 2");
 					}
@@ -167,12 +162,7 @@ class BackendTerminationIntegrationTests {
 			int updated = update(connection, "UPDATE account SET balance = 0 WHERE id = 1");
 			int pid = backendPid(connection);
 			connection.commit();
-			try {
-				Faults.terminateBackend(this.admin, pid);
-			}
-			catch (InterruptedException ex) {
-				throw new IllegalStateException(ex);
-			}
+			Faults.terminateBackend(this.admin, pid);
 			return updated;
 		});
 		assertThat(result).isEqualTo(1);

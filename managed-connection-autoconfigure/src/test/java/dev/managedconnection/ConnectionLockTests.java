@@ -96,7 +96,8 @@ class ConnectionLockTests {
 		assertThat(lock.tryLock(0)).isTrue();
 		CompletableFuture<Boolean> patient = supply(() -> lock.tryLock(Long.MAX_VALUE));
 		awaitQueueLength(lock, 1);
-		// Nothing happens to wait for: the waiter must still be waiting a moment later.
+		// A negative check: nothing happens to wait for, the waiter must still be waiting a
+		// moment later, so only a sleep can give it the chance to misbehave.
 		Thread.sleep(50);
 		assertThat(patient).isNotDone();
 		lock.unlock();

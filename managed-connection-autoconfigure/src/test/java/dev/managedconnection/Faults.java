@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Helpers for fault tests: killing backends and waiting until they are gone, and looking
@@ -28,7 +30,7 @@ final class Faults {
 	 * @param admin a separate connection with autocommit on
 	 * @param pid the backend PID
 	 */
-	static void terminateBackend(Connection admin, int pid) throws SQLException, InterruptedException {
+	static void terminateBackend(Connection admin, int pid) throws SQLException {
 		try (PreparedStatement statement = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
 			statement.setInt(1, pid);
 			try (ResultSet result = statement.executeQuery()) {
@@ -44,21 +46,14 @@ final class Faults {
 	 * @param admin a separate connection with autocommit on
 	 * @param pid the backend PID
 	 */
-	static void awaitBackendGone(Connection admin, int pid) throws SQLException, InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+	static void awaitBackendGone(Connection admin, int pid) throws SQLException {
 		try (PreparedStatement statement = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
 			statement.setInt(1, pid);
-			while (System.nanoTime() < deadline) {
-				try (ResultSet result = statement.executeQuery()) {
-					result.next();
-					if (result.getInt(1) == 0) {
-						return;
-					}
-				}
-				Thread.sleep(10);
-			}
+			await().alias("backend " + pid + " gone")
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(10))
+				.until(() -> count(statement) == 0);
 		}
-		throw new AssertionError("Backend " + pid + " still running after 30 s");
 	}
 
 	/**
@@ -67,23 +62,23 @@ final class Faults {
 	 * @param pid the backend PID
 	 * @param text part of the statement
 	 */
-	static void awaitActiveQuery(Connection admin, int pid, String text) throws SQLException, InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+	static void awaitActiveQuery(Connection admin, int pid, String text) throws SQLException {
 		try (PreparedStatement statement = admin.prepareStatement(
 				"SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state = 'active' AND strpos(query, ?) > 0")) {
 			statement.setInt(1, pid);
 			statement.setString(2, text);
-			while (System.nanoTime() < deadline) {
-				try (ResultSet result = statement.executeQuery()) {
-					result.next();
-					if (result.getInt(1) == 1) {
-						return;
-					}
-				}
-				Thread.sleep(10);
-			}
+			await().alias("backend " + pid + " running '" + text + "'")
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(10))
+				.until(() -> count(statement) == 1);
 		}
-		throw new AssertionError("Backend " + pid + " did not run '" + text + "' within 30 s");
+	}
+
+	private static int count(PreparedStatement statement) throws SQLException {
+		try (ResultSet result = statement.executeQuery()) {
+			result.next();
+			return result.getInt(1);
+		}
 	}
 
 	/**

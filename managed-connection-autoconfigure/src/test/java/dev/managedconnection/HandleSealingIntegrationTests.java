@@ -173,9 +173,6 @@ class HandleSealingIntegrationTests {
 				try (Connection admin = database.connect()) {
 					Faults.terminateBackend(admin, first);
 				}
-				catch (InterruptedException ex) {
-					throw new IllegalStateException(ex);
-				}
 				try (Statement statement = connection.createStatement()) {
 					statement.execute("SELECT 1");
 				}

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -247,14 +248,11 @@ class InterruptIntegrationTests {
 		}
 	}
 
-	private void awaitWaiters(int count) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (this.managed.state().waitingThreads() < count) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Fewer than " + count + " waiting threads within 20 s");
-			}
-			Thread.sleep(5);
-		}
+	private void awaitWaiters(int count) {
+		Awaitility.await().alias("at least " + count + " waiting threads")
+			.atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> this.managed.state().waitingThreads(), (waiting) -> waiting >= count);
 	}
 
 }

@@ -28,6 +28,7 @@ import static dev.managedconnection.TestSql.queryLong;
 import static dev.managedconnection.TestSql.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ManagedConnection} under many threads: exclusivity, no lost updates, the
@@ -150,9 +151,7 @@ class ManagedConnectionConcurrencyTests {
 			}
 		});
 		waiter.start();
-		while (this.managed.state().waitingThreads() == 0) {
-			Thread.sleep(5);
-		}
+		awaitWaitingThreads(1);
 		waiter.interrupt();
 		waiter.join(10_000);
 		done.countDown();
@@ -184,9 +183,7 @@ class ManagedConnectionConcurrencyTests {
 			});
 			waiter.start();
 			waiters.add(waiter);
-			while (this.managed.state().waitingThreads() < i + 1) {
-				Thread.sleep(2);
-			}
+			awaitWaitingThreads(i + 1);
 		}
 		done.countDown();
 		holder.join(30_000);
@@ -194,6 +191,13 @@ class ManagedConnectionConcurrencyTests {
 			waiter.join(30_000);
 		}
 		assertThat(order).containsExactly(0, 1, 2, 3, 4);
+	}
+
+	private void awaitWaitingThreads(int count) {
+		await().alias("at least " + count + " waiting threads")
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> this.managed.state().waitingThreads(), (waiting) -> waiting >= count);
 	}
 
 	/**

@@ -55,7 +55,9 @@ class ManagedConnectionRecoveryTests {
 	void backendKilledWhileIdleIsReplacedWithoutTheNextCallerSeeingAnError() throws Exception {
 		int first = pid();
 		terminate(first);
-		// Past the validation window, so the next acquisition checks the connection.
+		// The precondition is that time passes: the connection must sit idle past the 100 ms
+		// validation window, so that the next acquisition checks it. No event marks that moment,
+		// so there is nothing to await; only a sleep makes it so.
 		Thread.sleep(200);
 		int second = pid();
 		assertThat(second).isNotEqualTo(first);
@@ -115,9 +117,7 @@ class ManagedConnectionRecoveryTests {
 		try (Connection admin = database.connect()) {
 			queryLong(admin, "SELECT count(*) FROM (SELECT pg_terminate_backend(" + pid + ")) t");
 			// Wait until the backend is gone so the test does not race the server.
-			while (queryLong(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid) > 0) {
-				Thread.onSpinWait();
-			}
+			Faults.awaitBackendGone(admin, pid);
 		}
 	}
 

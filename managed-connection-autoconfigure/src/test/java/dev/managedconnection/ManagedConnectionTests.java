@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ManagedConnection} on one thread: the original package's scenarios, release
@@ -358,9 +359,10 @@ class ManagedConnectionTests {
 		this.managed.cancel();
 		Thread canceller = new Thread(() -> {
 			try {
-				while (!"active".equals(activeState())) {
-					Thread.sleep(10);
-				}
+				await().alias("the pg_sleep(30) statement active")
+					.atMost(Duration.ofSeconds(30))
+					.pollInterval(Duration.ofMillis(10))
+					.until(this::activeState, "active"::equals);
 				this.managed.cancel();
 			}
 			catch (Exception ex) {

@@ -2,6 +2,7 @@ package dev.managedconnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import static dev.managedconnection.TestSql.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for the {@link ManagedConnection#asDataSource() DataSource view} with Spring's
@@ -94,9 +96,10 @@ class ManagedDataSourceTests {
 				}
 			});
 			other.start();
-			while (this.managed.state().waitingThreads() == 0) {
-				Thread.sleep(5);
-			}
+			await().alias("the other thread waiting")
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(5))
+				.until(() -> this.managed.state().waitingThreads(), (waiting) -> waiting > 0);
 			waitedFor.set(acquired.getCount());
 			borrowed.createStatement().close();
 		}

@@ -24,6 +24,7 @@ import static dev.managedconnection.TestSql.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Fault tests through a {@link LoopbackProxy}: a stalled network, a server that accepts TCP but
@@ -217,30 +218,18 @@ class NetworkFaultIntegrationTests {
 			.acquireTimeout(Duration.ofSeconds(20));
 	}
 
-	private void awaitHeld() throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (this.managed.state().holderThread() == null) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Nobody held the connection within 20 s");
-			}
-			Thread.sleep(5);
-		}
+	private void awaitHeld() {
+		await().alias("somebody holding the connection")
+			.atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> this.managed.state().holderThread() != null);
 	}
 
-	private void awaitWaiters(int count) throws SQLException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (this.managed.state().waitingThreads() < count) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Fewer than " + count + " waiting threads within 20 s");
-			}
-			try {
-				Thread.sleep(5);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new SQLException("Interrupted", ex);
-			}
-		}
+	private void awaitWaiters(int count) {
+		await().alias("at least " + count + " waiting threads")
+			.atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> this.managed.state().waitingThreads(), (waiting) -> waiting >= count);
 	}
 
 	private static void awaitNoBackend(int pid) throws Exception {
@@ -250,15 +239,13 @@ class NetworkFaultIntegrationTests {
 	}
 
 	private static void awaitNoBackendsOtherThanAdmin() throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+		String others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+				+ "AND pid <> pg_backend_pid()";
 		try (var admin = database.connect()) {
-			while (queryLong(admin, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-					+ "AND pid <> pg_backend_pid()") > 0) {
-				if (System.nanoTime() > deadline) {
-					throw new AssertionError("Backends still running after 30 s");
-				}
-				Thread.sleep(10);
-			}
+			await().alias("no backends running other than the admin's")
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(10))
+				.until(() -> queryLong(admin, others), (backends) -> backends == 0);
 		}
 	}
 

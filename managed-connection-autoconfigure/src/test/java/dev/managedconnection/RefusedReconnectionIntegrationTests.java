@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Fault tests on a server this class owns that checks passwords: it refuses to let the managed
@@ -191,15 +192,12 @@ class RefusedReconnectionIntegrationTests {
 		return failure;
 	}
 
-	private void awaitWaiterConnecting() throws InterruptedException {
+	private void awaitWaiterConnecting() {
 		// The waiter holds the lock while it tries to connect.
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (this.managed.state().holderThread() == null) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("The waiter did not start within 20 s");
-			}
-			Thread.sleep(5);
-		}
+		await().alias("the waiter connecting")
+			.atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(5))
+			.until(() -> this.managed.state().holderThread() != null);
 	}
 
 	private static void terminateAppSessions() throws Exception {

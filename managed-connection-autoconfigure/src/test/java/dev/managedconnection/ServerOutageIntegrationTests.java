@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
 import static dev.managedconnection.TestSql.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Fault tests on a server this class owns: stopped (waiters fail in time with the cause, no
@@ -198,10 +199,10 @@ class ServerOutageIntegrationTests {
 				awaitSuccesses(outcomes, 50);
 			}
 			restartsDone.set(true);
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (successesAfterRestarts.get() < 200 && System.nanoTime() < deadline) {
-				Thread.sleep(20);
-			}
+			await().atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(20))
+				.untilAsserted(() -> assertThat(successesAfterRestarts.get()).as("service resumed after the restarts")
+					.isGreaterThanOrEqualTo(200));
 			stop.set(true);
 			for (Future<?> worker : workers) {
 				worker.get(60, TimeUnit.SECONDS);
@@ -256,26 +257,23 @@ class ServerOutageIntegrationTests {
 		return ids;
 	}
 
-	private static void awaitSuccesses(Map<Long, Outcome> outcomes, int more) throws InterruptedException {
-		long target = outcomes.values().stream().filter((outcome) -> outcome == Outcome.SUCCESS).count() + more;
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-		while (System.nanoTime() < deadline) {
-			if (outcomes.values().stream().filter((outcome) -> outcome == Outcome.SUCCESS).count() >= target) {
-				return;
-			}
-			Thread.sleep(20);
-		}
-		throw new AssertionError("No progress after a restart within 60 s");
+	private static void awaitSuccesses(Map<Long, Outcome> outcomes, int more) {
+		long target = successes(outcomes) + more;
+		await().alias("progress after a restart: " + target + " successful calls")
+			.atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> successes(outcomes), (successes) -> successes >= target);
 	}
 
-	private static void awaitAtLeast(LoopbackProxy proxy, int accepted) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-		while (proxy.acceptedConnections() < accepted) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Fewer than " + accepted + " connection attempts within 20 s");
-			}
-			Thread.sleep(10);
-		}
+	private static long successes(Map<Long, Outcome> outcomes) {
+		return outcomes.values().stream().filter((outcome) -> outcome == Outcome.SUCCESS).count();
+	}
+
+	private static void awaitAtLeast(LoopbackProxy proxy, int accepted) {
+		await().alias("at least " + accepted + " connection attempts")
+			.atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(10))
+			.until(proxy::acceptedConnections, (attempts) -> attempts >= accepted);
 	}
 
 	private static ManagedConnection.Builder builder(String url) {

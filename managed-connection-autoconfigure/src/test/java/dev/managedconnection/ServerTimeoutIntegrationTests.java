@@ -78,13 +78,8 @@ class ServerTimeoutIntegrationTests {
 		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> this.managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
 			int pid = TestSql.backendPid(connection);
-			try {
-				// The holder dawdles inside its transaction until the server gives up on it.
-				Faults.awaitBackendGone(this.admin, pid);
-			}
-			catch (InterruptedException ex) {
-				throw new IllegalStateException(ex);
-			}
+			// The holder dawdles inside its transaction until the server gives up on it.
+			Faults.awaitBackendGone(this.admin, pid);
 			return update(connection, "INSERT INTO item VALUES (2)");
 		})).satisfies((ex) -> assertThat(Faults.isBrokenConnection(ex)).as("broken: %s", ex).isTrue());
 		assertThat(this.managed.isClosed()).isTrue();

@@ -97,7 +97,8 @@ class ValidationRoundTripTests {
 		Duration window = Duration.ofMillis(100);
 		try (ManagedConnection managed = build(window)) {
 			open(managed);
-			// Let the connection sit idle past the window (this is the precondition, not an assertion).
+			// The precondition is that time passes: the connection must sit idle past the window.
+			// No event marks that moment, so there is nothing to await; only a sleep makes it so.
 			Thread.sleep(window.toMillis() * 3);
 			long before = this.roundTrips.count();
 			managed.execute((connection) -> null);

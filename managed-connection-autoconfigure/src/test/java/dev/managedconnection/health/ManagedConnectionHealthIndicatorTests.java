@@ -22,6 +22,7 @@ import dev.managedconnection.TransactionStatus;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -210,13 +211,11 @@ class ManagedConnectionHealthIndicatorTests {
 		}
 	}
 
-	private static void awaitState(ManagedConnection managed, Predicate<ConnectionState> condition)
-			throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (!condition.test(managed.state())) {
-			assertThat(System.nanoTime()).as("state reached within 30 s: %s", managed.state()).isLessThan(deadline);
-			Thread.sleep(10);
-		}
+	private static void awaitState(ManagedConnection managed, Predicate<ConnectionState> condition) {
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(10))
+			.untilAsserted(() -> assertThat(managed.state()).as("state reached").matches(condition));
 	}
 
 	private static void await(CountDownLatch latch) {

@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -198,30 +199,27 @@ class ManagedConnectionMetricsTests {
 		}
 	}
 
-	private static void terminate(int pid) throws SQLException, InterruptedException {
+	private static void terminate(int pid) throws SQLException {
 		try (Connection admin = database.connect(); Statement statement = admin.createStatement()) {
 			statement.execute("SELECT pg_terminate_backend(" + pid + ")");
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-			while (true) {
-				try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)) {
-					rs.next();
-					if (rs.getInt(1) == 0) {
-						return;
+			String count = "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid;
+			Awaitility.await().alias("backend " + pid + " gone")
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(10))
+				.until(() -> {
+					try (ResultSet rs = statement.executeQuery(count)) {
+						rs.next();
+						return rs.getInt(1) == 0;
 					}
-				}
-				assertThat(System.nanoTime()).as("backend %d gone within 30 s", pid).isLessThan(deadline);
-				Thread.sleep(10);
-			}
+				});
 		}
 	}
 
-	private static void awaitState(ManagedConnection managed, Predicate<ConnectionState> condition)
-			throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (!condition.test(managed.state())) {
-			assertThat(System.nanoTime()).as("state reached within 30 s: %s", managed.state()).isLessThan(deadline);
-			Thread.sleep(10);
-		}
+	private static void awaitState(ManagedConnection managed, Predicate<ConnectionState> condition) {
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(10))
+			.untilAsserted(() -> assertThat(managed.state()).as("state reached").matches(condition));
 	}
 
 	private static void await(CountDownLatch latch) {

@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link LoopbackProxy}: each mode does to real PostgreSQL traffic what it says.
@@ -183,20 +185,18 @@ class LoopbackProxyTests {
 		}
 	}
 
-	private static void awaitCommittedRows(int expected) throws SQLException, InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+	private static void awaitCommittedRows(int expected) throws SQLException {
 		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			while (System.nanoTime() < deadline) {
-				try (ResultSet result = statement.executeQuery("SELECT count(*) FROM item")) {
-					result.next();
-					if (result.getInt(1) == expected) {
-						return;
+			await().alias(expected + " committed rows")
+				.atMost(Duration.ofSeconds(30))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> {
+					try (ResultSet result = statement.executeQuery("SELECT count(*) FROM item")) {
+						result.next();
+						return result.getInt(1) == expected;
 					}
-				}
-				Thread.sleep(20);
-			}
+				});
 		}
-		throw new AssertionError("Expected " + expected + " committed rows within 30 s");
 	}
 
 }

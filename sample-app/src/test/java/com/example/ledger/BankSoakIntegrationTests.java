@@ -343,6 +343,8 @@ class BankSoakIntegrationTests {
 					this.maybeApplied = true;
 				}
 				String retryAfter = response.header("Retry-After");
+				// A client obeying the server's Retry-After is the behaviour under test: it waits
+				// out the time the server asked for, not a condition, so there is nothing to await.
 				TimeUnit.SECONDS.sleep((retryAfter != null) ? Long.parseLong(retryAfter) : 1);
 			}
 		}
