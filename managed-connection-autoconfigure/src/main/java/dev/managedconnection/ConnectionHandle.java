@@ -37,7 +37,9 @@ final class ConnectionHandle implements InvocationHandler {
 			"setTransactionIsolation", "getSchema", "getCatalog", "setCatalog", "getMetaData", "isValid",
 			"getWarnings", "clearWarnings", "getHoldability", "setHoldability", "getNetworkTimeout",
 			"setNetworkTimeout", "isWrapperFor", "getClientInfo", "getTypeMap", "setTypeMap", "nativeSQL",
-			"createStatement", "prepareStatement", "prepareCall");
+			"createStatement", "prepareStatement", "prepareCall",
+			// Client-side factories: Hibernate's batch fetching creates arrays on every owner list.
+			"createArrayOf", "createStruct", "createBlob", "createClob", "createNClob", "createSQLXML");
 
 	private final ManagedConnection owner;
 
@@ -47,7 +49,13 @@ final class ConnectionHandle implements InvocationHandler {
 
 	private final Connection proxy;
 
-	private @Nullable Connection joinedView;
+	/**
+	 * How many times a transaction ended through this handle: tells a transaction a joined
+	 * connection found open from a later one.
+	 */
+	private long transactionEnds;
+
+	private boolean poisoned;
 
 	private volatile boolean released;
 
@@ -90,21 +98,69 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	/**
-	 * Return a view of this handle whose {@code close()} does nothing, for code that borrows a
-	 * connection from the DataSource view inside a scope.
-	 * @return the view
+	 * Return a connection for code that asks the DataSource view for one inside this scope: it
+	 * runs on this handle, closing it does nothing, and it must not end a transaction that is
+	 * open now.
+	 * @return the connection
 	 */
-	Connection joinedView() {
-		if (!this.borrowed) {
-			// Closing the scope's own handle does nothing already.
-			return this.proxy;
+	Connection join() {
+		TransactionStatus status = this.physical.status();
+		boolean open = status == TransactionStatus.IN_TRANSACTION || status == TransactionStatus.IN_ERROR;
+		return JdbcProxies.connection(new JoinedConnection(this, open ? this.transactionEnds : -1));
+	}
+
+	/**
+	 * Return whether no transaction has ended on this scope since the given count was taken.
+	 * @param transactionEnds the count of transaction ends when a joined connection was handed out
+	 * @return whether the transaction open then is still the current one
+	 */
+	boolean isSameTransaction(long transactionEnds) {
+		return !this.poisoned && this.transactionEnds == transactionEnds;
+	}
+
+	/**
+	 * Roll back the whole transaction that a joined connection tried to end, and refuse to
+	 * commit it from now on.
+	 * @param operation what was tried: {@code commit} or {@code rollback}
+	 * @throws SecondTransactionException always
+	 */
+	void refuseSecondTransaction(String operation) throws SQLException {
+		SecondTransactionException refused = SecondTransactionException.refused(this.owner, operation);
+		this.poisoned = true;
+		try {
+			this.physical.connection().rollback();
 		}
-		Connection view = this.joinedView;
-		if (view == null) {
-			view = JdbcProxies.connection(this);
-			this.joinedView = view;
+		catch (SQLException ex) {
+			noteFailure(ex);
+			refused.addSuppressed(ex);
 		}
-		return view;
+		throw refused;
+	}
+
+	/**
+	 * Return whether a second transaction was refused in this scope. Every commit fails from then
+	 * until the scope ends: the outer transaction's work is gone, and committing what follows it
+	 * would pass for the whole.
+	 * @return whether commits fail
+	 */
+	boolean isPoisoned() {
+		return this.poisoned;
+	}
+
+	/**
+	 * Refuse to commit a transaction that a second transaction's refusal rolled back: whatever
+	 * ran since is rolled back too.
+	 */
+	private void rollBackPoisoned() throws SQLException {
+		SecondTransactionException refused = SecondTransactionException.rolledBack(this.owner);
+		try {
+			this.physical.connection().rollback();
+		}
+		catch (SQLException ex) {
+			noteFailure(ex);
+			refused.addSuppressed(ex);
+		}
+		throw refused;
 	}
 
 	boolean isBorrowed() {
@@ -136,7 +192,6 @@ final class ConnectionHandle implements InvocationHandler {
 			this.sessionTouched = !SESSION_SAFE_METHODS.contains(name) || mayChangeSession(args);
 		}
 		switch (name) {
-			case "setAutoCommit" -> this.autoCommitChanged = true;
 			case "setReadOnly" -> {
 				if (this.originalReadOnly == null) {
 					this.originalReadOnly = connection.isReadOnly();
@@ -164,6 +219,10 @@ final class ConnectionHandle implements InvocationHandler {
 				}
 			}
 			case "commit" -> {
+				this.transactionEnds++;
+				if (this.poisoned) {
+					rollBackPoisoned();
+				}
 				try {
 					this.physical.commit();
 				}
@@ -172,6 +231,20 @@ final class ConnectionHandle implements InvocationHandler {
 					throw ex;
 				}
 				return null;
+			}
+			case "rollback" -> {
+				if (args == null) {
+					this.transactionEnds++;
+				}
+			}
+			case "setAutoCommit" -> {
+				this.autoCommitChanged = true;
+				if (Boolean.TRUE.equals(args[0])) {
+					this.transactionEnds++;
+					if (this.poisoned && this.physical.status() != TransactionStatus.IDLE) {
+						rollBackPoisoned();
+					}
+				}
 			}
 			case "unwrap" -> {
 				return invokeOn(connection, method, args);

@@ -367,7 +367,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 */
 	Connection borrow() throws SQLException {
 		if (this.lock.isHeldByCurrentThread()) {
-			return handle().joinedView();
+			return handle().join();
 		}
 		enter(ScopeOptions.DEFAULT, true);
 		return handle().connection();
@@ -611,7 +611,7 @@ public final class ManagedConnection implements AutoCloseable {
 					ending.closeStatements(failure);
 				}
 				try {
-					problem = endTransaction(current, borrowed, options, failure);
+					problem = endTransaction(current, ending, options, failure);
 				}
 				catch (SQLException | RuntimeException ex) {
 					problem = ex;
@@ -681,10 +681,11 @@ public final class ManagedConnection implements AutoCloseable {
 	/**
 	 * End a transaction the holder left open: after a failure roll it back; after a normal
 	 * return commit it (with the {@code commit} option) or roll it back and report it.
-	 * @return the {@link OpenTransactionException} to throw after a forced rollback, or {@code null}
+	 * @return what to throw after a forced rollback, or {@code null}
 	 */
-	private @Nullable OpenTransactionException endTransaction(PhysicalConnection current, boolean borrowed,
+	private @Nullable Exception endTransaction(PhysicalConnection current, @Nullable ConnectionHandle ending,
 			ScopeOptions options, @Nullable Throwable failure) throws SQLException {
+		boolean borrowed = ending != null && ending.isBorrowed();
 		TransactionStatus status = current.status();
 		if (status != TransactionStatus.IN_TRANSACTION && status != TransactionStatus.IN_ERROR) {
 			return null;
@@ -698,6 +699,10 @@ public final class ManagedConnection implements AutoCloseable {
 			return null;
 		}
 		if (options.commit() && !borrowed) {
+			if (ending != null && ending.isPoisoned()) {
+				current.connection().rollback();
+				return SecondTransactionException.rolledBack(this);
+			}
 			current.commit();
 			return null;
 		}
@@ -773,6 +778,7 @@ public final class ManagedConnection implements AutoCloseable {
 			ending.restoreSettings(this.autoCommit);
 			if (this.sessionReset == SessionReset.DISCARD_ALL && ending.mayHaveChangedSession()) {
 				current.discardAll();
+				this.metricsTracker.sessionDiscarded();
 			}
 			else {
 				current.connection().clearWarnings();

@@ -50,6 +50,13 @@ public interface MetricsTracker {
 	}
 
 	/**
+	 * The session was reset with {@code DISCARD ALL} after a scope that may have changed it
+	 * ({@link SessionReset#DISCARD_ALL}).
+	 */
+	default void sessionDiscarded() {
+	}
+
+	/**
 	 * A holder's transaction was rolled back on release.
 	 * @param reason why
 	 */

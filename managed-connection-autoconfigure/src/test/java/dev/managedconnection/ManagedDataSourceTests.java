@@ -67,6 +67,38 @@ class ManagedDataSourceTests {
 	}
 
 	@Test
+	void aConnectionHandedOutWhileATransactionIsOpenCannotEndItAndNothingIsCommitted() throws SQLException {
+		try (Connection outer = this.dataSource.getConnection()) {
+			outer.setAutoCommit(false);
+			TestSql.update(outer, "INSERT INTO item VALUES (1)");
+			try (Connection inner = this.dataSource.getConnection()) {
+				TestSql.update(inner, "INSERT INTO item VALUES (2)");
+				assertThatExceptionOfType(SecondTransactionException.class).isThrownBy(inner::commit)
+					.withMessageContaining("REQUIRES_NEW");
+			}
+			// The outer transaction's work is gone: it must not pass for committed.
+			TestSql.update(outer, "INSERT INTO item VALUES (3)");
+			assertThatExceptionOfType(SecondTransactionException.class).isThrownBy(outer::commit);
+			outer.rollback();
+		}
+		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+	}
+
+	@Test
+	void aConnectionHandedOutWithNoTransactionOpenEndsItsOwnTransaction() throws SQLException {
+		try (Connection outer = this.dataSource.getConnection()) {
+			outer.setAutoCommit(false);
+			try (Connection inner = this.dataSource.getConnection()) {
+				TestSql.update(inner, "INSERT INTO item VALUES (1)");
+				inner.commit();
+			}
+			TestSql.update(outer, "INSERT INTO item VALUES (2)");
+			outer.rollback();
+		}
+		assertThat(queryLong(database, "SELECT id FROM item")).isOne();
+	}
+
+	@Test
 	void jdbcTemplateOutsideAnyScopeCommitsEachStatementAndReleases() throws SQLException {
 		this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
 		assertThat(this.managed.isHeldByCurrentThread()).isFalse();

@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <tr><td>{@code managed.connection.rollbacks}</td><td>counter, tag
  * {@code reason=exception|open-transaction}</td><td>transactions rolled back on
  * release</td></tr>
+ * <tr><td>{@code managed.connection.session.discards}</td><td>counter</td><td>sessions reset
+ * with {@code DISCARD ALL} after a scope that may have changed them</td></tr>
  * </table>
  *
  * <pre class="code">
@@ -149,6 +151,13 @@ public final class ManagedConnectionMetrics implements MeterBinder, MetricsTrack
 	}
 
 	@Override
+	public void sessionDiscarded() {
+		for (Meters bound : this.meters) {
+			bound.discards.increment();
+		}
+	}
+
+	@Override
 	public void rolledBack(RollbackReason reason) {
 		for (Meters bound : this.meters) {
 			bound.rollbacks[reason.ordinal()].increment();
@@ -182,6 +191,8 @@ public final class ManagedConnectionMetrics implements MeterBinder, MetricsTrack
 
 		final Counter[] rollbacks;
 
+		final Counter discards;
+
 		Meters(MeterRegistry registry, Tags tags) {
 			this.registry = registry;
 			this.acquire = Timer.builder(PREFIX + "acquire")
@@ -198,6 +209,10 @@ public final class ManagedConnectionMetrics implements MeterBinder, MetricsTrack
 				.register(registry);
 			this.reconnects = Counter.builder(PREFIX + "reconnects")
 				.description("Closed or broken physical connections replaced by a new one")
+				.tags(tags)
+				.register(registry);
+			this.discards = Counter.builder(PREFIX + "session.discards")
+				.description("Sessions reset with DISCARD ALL after a scope that may have changed them")
 				.tags(tags)
 				.register(registry);
 			RollbackReason[] reasons = RollbackReason.values();
