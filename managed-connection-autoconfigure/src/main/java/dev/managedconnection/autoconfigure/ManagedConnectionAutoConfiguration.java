@@ -21,7 +21,8 @@ import org.springframework.context.annotation.Import;
  * {@code username} and {@code password}, plus {@link ManagedConnectionProperties}. Runs
  * before {@link DataSourceAutoConfiguration}, which then finds our {@code DataSource} and
  * backs off; backs off itself for a user-defined {@code ManagedConnection} or
- * {@code DataSource} bean, and entirely for {@code managed-connection.enabled=false}.
+ * {@code DataSource} bean, when {@link DataSourceAutoConfiguration} is excluded (as tests of an
+ * application without a database do), and entirely for {@code managed-connection.enabled=false}.
  *
  * @since 0.1.0
  */

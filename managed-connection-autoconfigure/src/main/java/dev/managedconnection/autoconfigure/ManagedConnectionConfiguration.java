@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -16,6 +17,7 @@ import org.springframework.core.env.Environment;
  * {@link ManagedConnectionAutoConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
+@Conditional(OnDataSourceAutoConfigurationCondition.class)
 class ManagedConnectionConfiguration {
 
 	// Shut down rather than closed: after the context closes, a stray caller must fail, not

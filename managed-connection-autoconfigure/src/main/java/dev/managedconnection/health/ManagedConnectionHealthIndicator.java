@@ -16,10 +16,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * version, transaction status, holder thread, how long it has held the connection and how many
  * threads wait; down with the error when the database cannot be reached.
  * <p>
- * A check never queues long behind a busy holder. While another thread holds the connection the
- * indicator reports from {@link ManagedConnection#state()} without waiting (up when a physical
- * connection is open, unknown while the holder is still opening one). Otherwise it acquires the
- * connection for at most the check timeout, one second by default, and runs
+ * A check never queues behind a busy holder. While another thread holds or waits for the
+ * connection the indicator reports from {@link ManagedConnection#state()} without waiting (up
+ * when a physical connection is open, unknown while the holder is still opening one). Otherwise
+ * it acquires the connection for at most the check timeout, one second by default, and runs
  * {@link java.sql.Connection#isValid(int)}; a connection that fails it is closed, to be replaced
  * on next use.
  *
@@ -93,7 +93,8 @@ public class ManagedConnectionHealthIndicator implements HealthIndicator {
 	}
 
 	private boolean heldByAnotherThread() {
-		return this.connection.state().holderThread() != null && !this.connection.isHeldByCurrentThread();
+		ConnectionState state = this.connection.state();
+		return (state.holderThread() != null || state.waitingThreads() > 0) && !this.connection.isHeldByCurrentThread();
 	}
 
 	private Health fromState(ConnectionState state) {
