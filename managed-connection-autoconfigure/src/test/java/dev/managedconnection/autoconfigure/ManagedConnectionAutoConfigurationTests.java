@@ -19,6 +19,7 @@ import javax.sql.DataSource;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
@@ -29,6 +30,7 @@ import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
@@ -43,6 +45,8 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
@@ -158,7 +162,9 @@ class ManagedConnectionAutoConfigurationTests {
 				.doesNotHaveBean(ManagedConnection.class)
 				.doesNotHaveBean(ManagedConnectionProperties.class)
 				.doesNotHaveBean(ExclusiveConnectionBeanPostProcessor.class)
-				.doesNotHaveBean(DataSource.class));
+				// Spring Boot's own pool takes over.
+				.getBean(DataSource.class)
+				.isInstanceOf(HikariDataSource.class));
 	}
 
 	@Test
@@ -198,7 +204,7 @@ class ManagedConnectionAutoConfigurationTests {
 
 	@Test
 	void definesNoDataSourceOrAnnotationSupportForSeveralManagedConnections() {
-		this.contextRunner
+		this.contextRunner.withClassLoader(new FilteredClassLoader(HikariDataSource.class))
 			.withBean("first", ManagedConnection.class, () -> ManagedConnection.builder().url(db.url()).build())
 			.withBean("second", ManagedConnection.class, () -> ManagedConnection.builder().url(db.url()).build())
 			.run((context) -> assertThat(context).hasNotFailed()
@@ -373,6 +379,28 @@ class ManagedConnectionAutoConfigurationTests {
 				release.countDown();
 				executor.shutdownNow();
 			}
+		});
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void hikariSettingsLeftFromAPoolAreNamedInOneWarning(CapturedOutput output) {
+		withDatabase()
+			.withPropertyValues("spring.datasource.hikari.maximum-pool-size=5",
+					"spring.datasource.hikari.connection-timeout=2000")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DataSource.class);
+				assertThat(output).containsOnlyOnce("Ignoring spring.datasource.hikari.connection-timeout, "
+						+ "spring.datasource.hikari.maximum-pool-size: the managed-connection starter provides the DataSource");
+			});
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void noHikariWarningWithoutHikariSettings(CapturedOutput output) {
+		withDatabase().run((context) -> {
+			assertThat(context).hasSingleBean(DataSource.class);
+			assertThat(output).doesNotContain("spring.datasource.hikari");
 		});
 	}
 

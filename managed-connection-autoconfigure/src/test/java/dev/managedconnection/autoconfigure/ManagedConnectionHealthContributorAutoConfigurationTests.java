@@ -1,5 +1,7 @@
 package dev.managedconnection.autoconfigure;
 
+import javax.sql.DataSource;
+
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.health.ManagedConnectionHealthIndicator;
 import dev.managedconnection.testsupport.TestDatabase;
@@ -7,6 +9,7 @@ import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -16,6 +19,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.health.registry.HealthContributorRegistry;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.health.DataSourceHealthContributorAutoConfiguration;
+import org.springframework.boot.jdbc.health.DataSourceHealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -116,9 +122,62 @@ class ManagedConnectionHealthContributorAutoConfigurationTests {
 			});
 	}
 
+	@Test
+	void answersForSpringBootsDbContributorWhenTheManagedConnectionIsTheDataSource() {
+		withDatabase(this.contextRunner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				DataSourceHealthContributorAutoConfiguration.class)))
+			.run((context) -> {
+				HealthContributorRegistry registry = context.getBean(HealthContributorRegistry.class);
+				assertThat(registry.getContributor("db")).isSameAs(context.getBean("dbHealthIndicator"));
+				assertThat(context).doesNotHaveBean("dbHealthContributor")
+					.doesNotHaveBean(DataSourceHealthIndicator.class);
+				Health health = ((HealthIndicator) registry.getContributor("db")).health();
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).containsKeys("backendPid", "transactionStatus", "waitingThreads");
+			});
+	}
+
+	@Test
+	void leavesSpringBootsDbContributorToADataSourceOfTheApplication() {
+		withDatabase(this.contextRunner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				DataSourceHealthContributorAutoConfiguration.class)))
+			.withUserConfiguration(UserDataSourceConfiguration.class)
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean("dbHealthIndicator").hasBean("dbHealthContributor");
+				assertThat(context.getBean(HealthContributorRegistry.class).getContributor("db"))
+					.isInstanceOf(DataSourceHealthIndicator.class);
+			});
+	}
+
+	@Test
+	void theDbToggleTurnsTheDbContributorOff() {
+		withDatabase(this.contextRunner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+				DataSourceHealthContributorAutoConfiguration.class)))
+			.withPropertyValues("management.health.db.enabled=false")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean("dbHealthIndicator").doesNotHaveBean("dbHealthContributor");
+				assertThat(context.getBean(HealthContributorRegistry.class).getContributor("managedConnection"))
+					.isNotNull();
+			});
+	}
+
 	private static ApplicationContextRunner withDatabase(ApplicationContextRunner runner) {
 		return runner.withPropertyValues("spring.datasource.url=" + db.url(),
 				"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserDataSourceConfiguration {
+
+		@Bean
+		DataSource userDataSource() {
+			PGSimpleDataSource dataSource = new PGSimpleDataSource();
+			dataSource.setUrl(db.url());
+			dataSource.setUser(db.username());
+			dataSource.setPassword(db.password());
+			return dataSource;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

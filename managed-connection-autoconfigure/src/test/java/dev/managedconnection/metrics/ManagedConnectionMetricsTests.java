@@ -137,7 +137,8 @@ class ManagedConnectionMetricsTests {
 					"managed.connection.pending[name=orders]", "managed.connection.active[name=orders]",
 					"managed.connection.timeouts[name=orders]", "managed.connection.reconnects[name=orders]",
 					"managed.connection.rollbacks[name=orders, reason=exception]",
-					"managed.connection.rollbacks[name=orders, reason=open-transaction]");
+					"managed.connection.rollbacks[name=orders, reason=open-transaction]",
+					"managed.connection.session.discards[name=orders]");
 	}
 
 	@Test
@@ -151,7 +152,9 @@ class ManagedConnectionMetricsTests {
 		metrics.bindTo(second);
 		metrics.timedOut();
 		metrics.rolledBack(RollbackReason.OPEN_TRANSACTION);
+		metrics.sessionDiscarded();
 		for (MeterRegistry registry : List.of(first, second)) {
+			assertThat(registry.get("managed.connection.session.discards").counter().count()).isEqualTo(1);
 			assertThat(registry.get("managed.connection.timeouts").counter().count()).isEqualTo(1);
 			assertThat(registry.get("managed.connection.rollbacks").tag("reason", "open-transaction").counter().count())
 				.isEqualTo(1);
