@@ -345,6 +345,17 @@ final class ConnectionHandle implements InvocationHandler {
 			}
 			throw thrown;
 		}
+		finally {
+			if (mayChangeTransactionStatus(method.getName())) {
+				// Kept for other threads, which must not wait for the holder to read it.
+				this.physical.status();
+			}
+		}
+	}
+
+	private static boolean mayChangeTransactionStatus(String name) {
+		return name.startsWith("execute") || name.equals("commit") || name.equals("rollback")
+				|| name.equals("setAutoCommit");
 	}
 
 	/**

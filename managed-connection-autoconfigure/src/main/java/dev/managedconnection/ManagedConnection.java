@@ -235,12 +235,18 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Return the transaction status, read without a round trip.
+	 * Return the transaction status, read without a round trip and without waiting. From a
+	 * thread other than the holder it is the status as of the holder's last statement, commit
+	 * or rollback.
 	 * @return the status, {@link TransactionStatus#UNKNOWN} when closed
 	 */
 	public TransactionStatus status() {
 		PhysicalConnection current = this.physical;
-		return (current != null) ? current.status() : TransactionStatus.UNKNOWN;
+		if (current == null) {
+			return TransactionStatus.UNKNOWN;
+		}
+		// Another thread may be running a statement: read what it saw last rather than wait.
+		return isHeldByCurrentThread() ? current.status() : current.observedStatus();
 	}
 
 	/**
@@ -807,6 +813,10 @@ public final class ManagedConnection implements AutoCloseable {
 		this.lastUsedNanos = now;
 		if (close || this.closeRequested) {
 			closePhysical(null);
+		}
+		else if (this.scopeConnection != null) {
+			// What other threads report until the next holder runs a statement.
+			this.scopeConnection.status();
 		}
 		this.handle = null;
 		this.scopeConnection = null;

@@ -24,6 +24,8 @@ final class PhysicalConnection {
 
 	private final String serverVersion;
 
+	private volatile TransactionStatus observedStatus = TransactionStatus.IDLE;
+
 	PhysicalConnection(Connection connection) throws SQLException {
 		this.connection = connection;
 		this.pgConnection = connection.unwrap(BaseConnection.class);
@@ -48,14 +50,27 @@ final class PhysicalConnection {
 	}
 
 	/**
-	 * Return the transaction status as pgjdbc last saw it; no round trip.
+	 * Return the transaction status as pgjdbc last saw it; no round trip. For the thread that
+	 * holds the connection: before 42.7.14 pgjdbc reads it under the lock that a running
+	 * statement holds.
 	 * @return the status, {@link TransactionStatus#UNKNOWN} once closed
 	 */
 	TransactionStatus status() {
 		if (isClosed()) {
 			return TransactionStatus.UNKNOWN;
 		}
-		return lastKnownStatus();
+		TransactionStatus status = lastKnownStatus();
+		this.observedStatus = status;
+		return status;
+	}
+
+	/**
+	 * Return the transaction status the holder saw last, from any thread without waiting: as
+	 * of the holder's last statement, commit or rollback, or of the last acquisition or release.
+	 * @return the status, {@link TransactionStatus#UNKNOWN} once closed
+	 */
+	TransactionStatus observedStatus() {
+		return isClosed() ? TransactionStatus.UNKNOWN : this.observedStatus;
 	}
 
 	/**
@@ -101,6 +116,9 @@ final class PhysicalConnection {
 				throw new CommitOutcomeUnknownException(ex);
 			}
 			throw ex;
+		}
+		finally {
+			status();
 		}
 	}
 

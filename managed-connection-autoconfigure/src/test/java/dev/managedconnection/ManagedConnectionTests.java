@@ -355,7 +355,7 @@ class ManagedConnectionTests {
 	}
 
 	@Test
-	void cancelStopsRunningStatementAndDoesNothingWhenIdle() throws Exception {
+	void stateAnswersAndCancelStopsARunningStatementAndDoesNothingWhenIdle() throws Exception {
 		this.managed.cancel();
 		Thread canceller = new Thread(() -> {
 			try {
@@ -363,6 +363,9 @@ class ManagedConnectionTests {
 					.atMost(Duration.ofSeconds(30))
 					.pollInterval(Duration.ofMillis(10))
 					.until(this::activeState, "active"::equals);
+				// Read while the holder's statement runs: before 42.7.14 pgjdbc locks its status.
+				assertThat(this.managed.state().holderThread()).isNotNull();
+				assertThat(this.managed.status()).isNotEqualTo(TransactionStatus.UNKNOWN);
 				this.managed.cancel();
 			}
 			catch (Exception ex) {
