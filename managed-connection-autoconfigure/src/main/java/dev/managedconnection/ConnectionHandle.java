@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,10 @@ final class ConnectionHandle implements InvocationHandler {
 	private volatile boolean released;
 
 	private boolean broken;
+
+	private boolean interruptedByError;
+
+	private boolean unwrapped;
 
 	private boolean sessionTouched;
 
@@ -247,6 +252,7 @@ final class ConnectionHandle implements InvocationHandler {
 				}
 			}
 			case "unwrap" -> {
+				this.unwrapped = true;
 				return invokeOn(connection, method, args);
 			}
 			default -> {
@@ -278,6 +284,7 @@ final class ConnectionHandle implements InvocationHandler {
 	 */
 	void touchSession() {
 		this.sessionTouched = true;
+		this.unwrapped = true;
 	}
 
 	/**
@@ -343,7 +350,15 @@ final class ConnectionHandle implements InvocationHandler {
 			if (thrown instanceof SQLException sql) {
 				noteFailure(sql);
 			}
+			else if (thrown instanceof Error) {
+				this.interruptedByError = true;
+			}
 			throw thrown;
+		}
+		catch (Error ex) {
+			// Out of stack or memory on the way into the driver, say: no telling where it stopped.
+			this.interruptedByError = true;
+			throw ex;
 		}
 		finally {
 			if (mayChangeTransactionStatus(method.getName())) {
@@ -382,6 +397,24 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	/**
+	 * Return whether an {@link Error} was thrown on its way through a call on this scope's
+	 * connection: the driver may have stopped half-way through reading or writing a message.
+	 * @return whether the connection's protocol state can no longer be trusted
+	 */
+	boolean sawError() {
+		return this.interruptedByError;
+	}
+
+	/**
+	 * Return whether the holder reached the driver's own objects, through which it may have
+	 * started what the handle cannot see, such as a COPY.
+	 * @return whether it unwrapped the driver's connection, a statement or a result set
+	 */
+	boolean reachedTheDriver() {
+		return this.unwrapped;
+	}
+
+	/**
 	 * Fail unless the scope is still active.
 	 * @throws SQLException once the scope has ended
 	 */
@@ -389,6 +422,11 @@ final class ConnectionHandle implements InvocationHandler {
 		if (this.released) {
 			throw new SQLException("Connection handle released: the connection of " + this.owner
 					+ " can be used only inside the scope that acquired it");
+		}
+		if (this.interruptedByError) {
+			throw new SQLNonTransientConnectionException("The connection of " + this.owner + " cannot be used for the "
+					+ "rest of this scope: an Error was thrown part-way through a call on it, so the driver may be out "
+					+ "of step with the server. The scope's end replaces the connection.", "08003");
 		}
 	}
 

@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * (as the next arriving waiter notices), every waiter parks with its own deadline instead, so no
  * wait outlasts its timeout by more than the scheduling delay.
  * <p>
+ * An owner whose thread ends without unlocking would keep the lock for good: a thread that
+ * arrives to wait, and while threads wait the expiry task once a second, take the lock back from
+ * a dead owner and hand it to an {@link OwnerLost} handler.
+ * <p>
  * Fair: releasing hands the lock straight to the longest waiter, so an arriving thread never
  * takes it first. Not fair: whoever comes takes a free lock, and releasing wakes the longest
  * waiter to try again.
@@ -49,6 +53,11 @@ final class ConnectionLock {
 	private static final long LATE_EXPIRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private static final Logger logger = LoggerFactory.getLogger(ManagedConnection.class);
+
+	/**
+	 * How often, while threads wait, the expiry task checks that the owner's thread still lives.
+	 */
+	private static final long OWNER_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	/** About 146 years. */
 	private static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 2;
@@ -75,6 +84,8 @@ final class ConnectionLock {
 
 	private final Scheduler scheduler;
 
+	private final OwnerLost ownerLost;
+
 	private final ReentrantLock guard = new ReentrantLock();
 
 	// Guarded by the guard.
@@ -94,17 +105,23 @@ final class ConnectionLock {
 	private boolean expiryFailing;
 
 	ConnectionLock(boolean fair) {
-		this(fair, Scheduler.ACQUIRE_TIMEOUTS);
+		this(fair, Scheduler.ACQUIRE_TIMEOUTS, OwnerLost.UNLOCK);
+	}
+
+	ConnectionLock(boolean fair, Scheduler scheduler) {
+		this(fair, scheduler, OwnerLost.UNLOCK);
 	}
 
 	/**
 	 * Create a lock whose waits end on the given scheduler.
 	 * @param fair whether waiters are served in arrival order
 	 * @param scheduler where the expiry task runs
+	 * @param ownerLost what to do when the owner's thread ended without unlocking
 	 */
-	ConnectionLock(boolean fair, Scheduler scheduler) {
+	ConnectionLock(boolean fair, Scheduler scheduler, OwnerLost ownerLost) {
 		this.fair = fair;
 		this.scheduler = scheduler;
+		this.ownerLost = ownerLost;
 	}
 
 	/**
@@ -163,6 +180,7 @@ final class ConnectionLock {
 	}
 
 	private boolean await(Waiter waiter) throws InterruptedException {
+		reclaimFromDeadOwner();
 		Thread next;
 		this.guard.lock();
 		try {
@@ -222,10 +240,38 @@ final class ConnectionLock {
 			parkWithTimeouts(null);
 		}
 		try {
-			expireNoLaterThan(waiter.deadlineNanos);
+			expireNoLaterThan(nextCheck(waiter.deadlineNanos, System.nanoTime()));
 		}
 		catch (RuntimeException | Error ex) {
 			parkWithTimeouts(ex);
+		}
+	}
+
+	/**
+	 * Return when the expiry task must run next for a deadline: at it, or sooner to see
+	 * whether the owner's thread still lives.
+	 */
+	private static long nextCheck(long deadlineNanos, long now) {
+		long ownerCheck = now + OWNER_CHECK_NANOS;
+		return (deadlineNanos - ownerCheck < 0) ? deadlineNanos : ownerCheck;
+	}
+
+	/**
+	 * Take the lock from an owner whose thread ended without unlocking, and hand it to the
+	 * {@link OwnerLost} handler, which unlocks it. Without this the waiters would wait for a
+	 * release that can never come.
+	 */
+	private void reclaimFromDeadOwner() {
+		Thread current = this.owner;
+		if (current != null && !current.isAlive() && OWNER.compareAndSet(this, current, Thread.currentThread())) {
+			try {
+				this.ownerLost.reclaim(current);
+			}
+			finally {
+				if (isHeldByCurrentThread()) {
+					unlock();
+				}
+			}
 		}
 	}
 
@@ -339,6 +385,9 @@ final class ConnectionLock {
 			this.guard.unlock();
 		}
 		wake(next);
+		if (this.waiting != 0) {
+			reclaimFromDeadOwner();
+		}
 	}
 
 	private @Nullable Thread expireWaitersGuarded(long generation) {
@@ -372,7 +421,7 @@ final class ConnectionLock {
 			}
 		}
 		if (current && earliest != null) {
-			expireNoLaterThan(earliest.deadlineNanos);
+			expireNoLaterThan(nextCheck(earliest.deadlineNanos, now));
 		}
 		// Not fair, an expired waiter may have been the one a release woke.
 		return nextToWake();
@@ -396,6 +445,27 @@ final class ConnectionLock {
 			this.thread = thread;
 			this.deadlineNanos = deadlineNanos;
 		}
+
+	}
+
+	/**
+	 * Takes back what the owner of the lock held when its thread ended without unlocking.
+	 */
+	@FunctionalInterface
+	interface OwnerLost {
+
+		/**
+		 * Only unlock.
+		 */
+		OwnerLost UNLOCK = (owner) -> {
+		};
+
+		/**
+		 * Clean up after the dead owner; called with the lock held by the calling thread, which
+		 * unlocks it afterwards if this did not.
+		 * @param owner the thread that ended holding the lock
+		 */
+		void reclaim(Thread owner);
 
 	}
 

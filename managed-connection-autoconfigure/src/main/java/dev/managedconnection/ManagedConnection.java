@@ -6,6 +6,8 @@ import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
 
@@ -80,6 +82,20 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private volatile HoldMonitor.Hold hold = HoldMonitor.Hold.NONE;
 
+	/**
+	 * The number of the scope that {@link #cancel()} may cancel the statement of: set as a
+	 * scope begins, zero from the moment it starts to end.
+	 */
+	private volatile long cancellableScope;
+
+	private final AtomicInteger cancelsInFlight = new AtomicInteger();
+
+	/**
+	 * Held while a cancel request is on its way, so that a scope ending meanwhile waits for it
+	 * rather than let it reach the next holder's statement.
+	 */
+	private final ReentrantLock cancelGate = new ReentrantLock();
+
 	// Guarded by the lock: only the holder reads or writes these.
 
 	private int depth;
@@ -92,6 +108,8 @@ public final class ManagedConnection implements AutoCloseable {
 
 	private long lastUsedNanos;
 
+	private long scopeNumber;
+
 	private ManagedConnection(Builder builder, Connector connector) {
 		this.maskedUrl = Secrets.maskUrl(builder.url);
 		this.connector = connector;
@@ -102,7 +120,7 @@ public final class ManagedConnection implements AutoCloseable {
 		this.validationTimeoutSeconds = (int) Math.max(1, (builder.validationTimeout.toMillis() + 999) / 1000);
 		this.metricsTracker = builder.metricsTracker;
 		this.holdMonitor = HoldMonitor.of(this, builder.leakDetectionThreshold, builder.maxHold);
-		this.lock = new ConnectionLock(builder.fair);
+		this.lock = new ConnectionLock(builder.fair, Scheduler.ACQUIRE_TIMEOUTS, this::reclaim);
 	}
 
 	/**
@@ -140,17 +158,62 @@ public final class ManagedConnection implements AutoCloseable {
 	 */
 	public <T extends @Nullable Object> T execute(ScopeOptions options, ConnectionCallback<T> action)
 			throws SQLException {
-		acquire(options);
-		T result;
+		if (this.lock.isHeldByCurrentThread()) {
+			// Joins the scope this thread holds: nothing to count, so nothing a deep stack can
+			// leave half-counted.
+			return action.doInConnection(handle().connection());
+		}
+		enter(options, false);
 		try {
-			result = action.doInConnection(handle().connection());
+			T result;
+			try {
+				result = action.doInConnection(handle().connection());
+			}
+			catch (Throwable ex) {
+				endOutermostScope(ex);
+				throw ex;
+			}
+			endOutermostScope(null);
+			return result;
 		}
-		catch (Throwable ex) {
-			releaseAfterFailure(ex);
-			throw ex;
+		finally {
+			if (this.lock.isHeldByCurrentThread()) {
+				// Only when ending the scope itself failed, say for lack of stack: never keep the lock.
+				abandonScope();
+			}
 		}
-		release();
-		return result;
+	}
+
+	/**
+	 * End the scope that {@link #execute} began, after its action. A scope the action began
+	 * with {@link #acquire} and did not end is ended with it, and fails the call.
+	 */
+	private void endOutermostScope(@Nullable Throwable failure) throws SQLException {
+		if (!this.lock.isHeldByCurrentThread()) {
+			IllegalStateException released = new IllegalStateException("The scope of this execute(...) on " + this
+					+ " was ended inside it by a release() without a matching acquire()");
+			if (failure == null) {
+				throw released;
+			}
+			failure.addSuppressed(released);
+			return;
+		}
+		if (this.depth == 1) {
+			endScope(this.handle, failure);
+			return;
+		}
+		IllegalStateException leaked = new IllegalStateException("The action of this execute(...) on " + this
+				+ " called acquire() " + (this.depth - 1) + " time(s) more than release(): every acquire() needs "
+				+ "its release() (or releaseAfterFailure()) before the action returns; the scope has been ended "
+				+ "and its transaction rolled back");
+		this.depth = 1;
+		if (failure != null) {
+			failure.addSuppressed(leaked);
+			endScope(this.handle, failure);
+			return;
+		}
+		endScope(this.handle, leaked);
+		throw leaked;
 	}
 
 	/**
@@ -251,13 +314,28 @@ public final class ManagedConnection implements AutoCloseable {
 
 	/**
 	 * Cancel the statement running on the connection, from any thread. Does nothing when no
-	 * thread holds the connection.
+	 * thread holds the connection. The cancel is tied to the scope it was issued in: a scope that
+	 * ends while the cancel request is on its way waits for it, so it never reaches the next
+	 * holder's statement.
 	 * @throws SQLException if the cancel request could not be sent
 	 */
 	public void cancel() throws SQLException {
+		long scope = this.cancellableScope;
 		PhysicalConnection current = this.physical;
-		if (current != null && this.holder != null && !current.isClosed()) {
-			current.cancel();
+		if (scope == 0 || current == null || current.isClosed()) {
+			return;
+		}
+		this.cancelsInFlight.incrementAndGet();
+		this.cancelGate.lock();
+		try {
+			// The scope may have begun to end meanwhile; then its ending waits for this gate.
+			if (this.cancellableScope == scope) {
+				current.cancel();
+			}
+		}
+		finally {
+			this.cancelGate.unlock();
+			this.cancelsInFlight.decrementAndGet();
 		}
 	}
 
@@ -430,6 +508,7 @@ public final class ManagedConnection implements AutoCloseable {
 		this.holder = Thread.currentThread();
 		this.acquiredAtNanos = now;
 		long readyNanos;
+		boolean entered = false;
 		try {
 			if (this.shutDown) {
 				throw shutDownException();
@@ -456,17 +535,20 @@ public final class ManagedConnection implements AutoCloseable {
 			this.scopeOptions = options;
 			this.hold = this.holdMonitor.start(Thread.currentThread(), now, usable);
 			this.metricsTracker.acquired(readyNanos - startNanos);
+			this.cancellableScope = ++this.scopeNumber;
+			entered = true;
 		}
-		catch (SQLException | RuntimeException | Error ex) {
-			// Whatever failed, a metrics tracker included, the caller holds nothing.
-			endHold();
-			this.handle = null;
-			this.scopeConnection = null;
-			this.depth = 0;
-			this.scopeOptions = ScopeOptions.DEFAULT;
-			this.holder = null;
-			this.lock.unlock();
-			throw ex;
+		finally {
+			if (!entered) {
+				// Whatever failed, a metrics tracker included, the caller holds nothing.
+				try {
+					endHold();
+				}
+				finally {
+					clearScope();
+					this.lock.unlock();
+				}
+			}
 		}
 	}
 
@@ -586,10 +668,10 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
-	 * End the outermost scope: close the statements the holder left open, end its transaction,
-	 * reset the session and release the lock, whatever fails on the way. A connection that
-	 * broke during the scope is closed without a word to the server, so the next holder gets a
-	 * new one.
+	 * End the outermost scope: cancel a COPY left open, close the statements the holder left
+	 * open, end its transaction, reset the session and release the lock, whatever fails on the
+	 * way. A connection that broke during the scope is closed without a word to the server, and
+	 * one whose driver an {@link Error} interrupted is aborted, so the next holder gets a new one.
 	 * @param ending the scope's handle, or {@code null} if the holder never asked for it
 	 * @param failure what the holder threw, or {@code null} after a normal return; problems
 	 * ending the scope are added to it as suppressed exceptions
@@ -597,22 +679,42 @@ public final class ManagedConnection implements AutoCloseable {
 	 * @throws OpenTransactionException after a normal return with a transaction left open
 	 */
 	private void endScope(@Nullable ConnectionHandle ending, @Nullable Throwable failure) throws SQLException {
-		endHold();
 		PhysicalConnection current = this.scopeConnection;
 		ScopeOptions options = this.scopeOptions;
-		boolean borrowed = ending != null && ending.isBorrowed();
-		boolean close = options.close();
+		long heldNanos = System.nanoTime() - this.acquiredAtNanos;
+		// Until the scope has ended cleanly, the connection is not handed on.
+		boolean close = true;
+		boolean abort = true;
+		String why = "ending the scope failed";
 		Exception problem = null;
 		try {
-			if (isBroken(current, ending, failure)) {
-				close = true;
-				logger.debug("The connection of {} (backend PID {}) broke during the scope; closing it", this,
-						current.backendPid());
-				if (failure == null) {
-					problem = lostTransaction(current, borrowed, options);
-				}
+			endHold();
+			stopCancels();
+			if (failure instanceof Error || (ending != null && ending.sawError())) {
+				// The driver may have stopped half-way through a message: nothing it says can be trusted.
+				why = "an Error interrupted the holder";
+			}
+			else if (isBroken(current, ending, failure)) {
+				why = "it broke during the scope";
+				problem = (failure == null) ? lostTransaction(current, ending, options) : null;
+			}
+			else if (ending != null && ending.reachedTheDriver() && !CopyGuard.isAvailable()) {
+				// A COPY left open, which locks the connection for good, cannot be seen here.
+				why = "the holder reached the driver, and COPY operations cannot be seen in this pgjdbc";
+			}
+			else if (ending != null && ending.reachedTheDriver()
+					&& CopyGuard.activeCopy(current.pgConnection()) != null) {
+				// It locks the connection for good, and pgjdbc leaves the protocol out of step after
+				// cancelling some: the server ends it, and rolls back, when the connection is aborted.
+				why = "a COPY was left open";
+				problem = new SQLException("A COPY was still in progress when the scope on " + this
+						+ " ended: the connection was closed, so the server cancelled it and rolled the transaction "
+						+ "back. End a COPY with endCopy() or cancelCopy() before the scope ends.", "25000");
 			}
 			else {
+				abort = false;
+				close = options.close();
+				why = "the scope asked for it";
 				if (ending != null) {
 					ending.closeStatements(failure);
 				}
@@ -621,15 +723,26 @@ public final class ManagedConnection implements AutoCloseable {
 				}
 				catch (SQLException | RuntimeException ex) {
 					problem = ex;
-					close = current.isClosed() || BrokenConnections.isBroken(ex) || !rollBackIfStillOpen(current, ex);
+					if (current.isClosed() || BrokenConnections.isBroken(ex) || !rollBackIfStillOpen(current, ex)) {
+						close = true;
+						why = "its transaction could not be ended";
+					}
 				}
-				if (!close && ending != null) {
-					close = !resetSession(ending, (problem != null) ? problem : failure);
+				if (!close && ending != null && !resetSession(ending, (problem != null) ? problem : failure)) {
+					close = true;
+					why = "its session could not be reset";
 				}
 			}
 		}
+		catch (RuntimeException ex) {
+			problem = ex;
+		}
 		finally {
-			finishScope(ending, close);
+			unlockScope(ending, close, abort);
+		}
+		this.metricsTracker.released(heldNanos);
+		if (close) {
+			logger.debug("Closed the physical connection of {} (backend PID {}): {}", this, current.backendPid(), why);
 		}
 		if (problem == null) {
 			return;
@@ -642,6 +755,18 @@ public final class ManagedConnection implements AutoCloseable {
 			throw sql;
 		}
 		throw (RuntimeException) problem;
+	}
+
+	/**
+	 * A cancel issued for the ending scope must not reach the next holder's statement: no new
+	 * one may begin, and one already on its way is waited for.
+	 */
+	private void stopCancels() {
+		this.cancellableScope = 0;
+		if (this.cancelsInFlight.get() != 0) {
+			this.cancelGate.lock();
+			this.cancelGate.unlock();
+		}
 	}
 
 	/**
@@ -669,7 +794,9 @@ public final class ManagedConnection implements AutoCloseable {
 	 * which the holder must hear of as if it had left the transaction open.
 	 * @return what to throw, or {@code null} when no transaction was open
 	 */
-	private @Nullable Exception lostTransaction(PhysicalConnection current, boolean borrowed, ScopeOptions options) {
+	private @Nullable Exception lostTransaction(PhysicalConnection current, @Nullable ConnectionHandle ending,
+			ScopeOptions options) {
+		boolean borrowed = ending != null && ending.isBorrowed();
 		TransactionStatus status = current.lastKnownStatus();
 		if (status != TransactionStatus.IN_TRANSACTION && status != TransactionStatus.IN_ERROR) {
 			return null;
@@ -805,30 +932,101 @@ public final class ManagedConnection implements AutoCloseable {
 		}
 	}
 
-	private void finishScope(@Nullable ConnectionHandle ending, boolean close) {
-		if (ending != null) {
-			ending.invalidate();
+	/**
+	 * Close or abort the physical connection as the ending scope decided, and release the lock,
+	 * whatever is thrown: nothing here logs or allocates before the unlock.
+	 */
+	private void unlockScope(@Nullable ConnectionHandle ending, boolean close, boolean abort) {
+		try {
+			if (ending != null) {
+				ending.invalidate();
+			}
+			this.lastUsedNanos = System.nanoTime();
+			PhysicalConnection current = this.physical;
+			if (abort && current != null) {
+				this.physical = null;
+				current.abort();
+			}
+			else if (close || this.closeRequested) {
+				closePhysical(null);
+			}
+			else if (current != null) {
+				// What other threads report until the next holder runs a statement.
+				current.status();
+			}
 		}
-		long now = System.nanoTime();
-		this.lastUsedNanos = now;
-		if (close || this.closeRequested) {
-			closePhysical(null);
+		finally {
+			clearScope();
+			this.lock.unlock();
 		}
-		else if (this.scopeConnection != null) {
-			// What other threads report until the next holder runs a statement.
-			this.scopeConnection.status();
-		}
+	}
+
+	/**
+	 * Forget the scope the lock's holder had. Only field writes: it runs on the way to the unlock.
+	 */
+	private void clearScope() {
+		this.cancellableScope = 0;
 		this.handle = null;
 		this.scopeConnection = null;
 		this.depth = 0;
 		this.scopeOptions = ScopeOptions.DEFAULT;
 		this.holder = null;
+	}
+
+	/**
+	 * Give up the scope of the calling thread without ending it, when ending it failed: the
+	 * physical connection is aborted, so the server rolls back what was open.
+	 */
+	private void abandonScope() {
 		try {
-			this.metricsTracker.released(now - this.acquiredAtNanos);
+			this.hold = HoldMonitor.Hold.NONE;
+			PhysicalConnection current = this.physical;
+			this.physical = null;
+			if (current != null) {
+				current.abort();
+			}
 		}
 		finally {
+			clearScope();
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Take the connection back from a holder whose thread ended without releasing it (it
+	 * borrowed from the DataSource view and never closed the connection, say). Called by the
+	 * lock, on the thread that found the holder dead and now owns the lock.
+	 */
+	private void reclaim(Thread deadHolder) {
+		HoldMonitor.Hold lost = this.hold;
+		HoldMonitor.AcquisitionSite site = lost.acquisitionSite(deadHolder);
+		ConnectionHandle ending = this.handle;
+		int backendPid = -1;
+		try {
+			if (ending != null) {
+				ending.invalidate();
+			}
+			this.hold = HoldMonitor.Hold.NONE;
+			lost.end();
+			PhysicalConnection current = this.physical;
+			this.physical = null;
+			if (current != null) {
+				backendPid = current.backendPid();
+				current.abort();
+			}
+		}
+		finally {
+			clearScope();
+			this.lock.unlock();
+		}
+		this.metricsTracker.rolledBack(RollbackReason.EXCEPTION);
+		logger.error("Thread '{}' ended while it held {}: the connection was taken back and its physical connection "
+				+ "(backend PID {}) aborted, so the server rolled back what the thread left open. End every scope, and "
+				+ "close every connection borrowed from the DataSource view, before the thread ends.{}",
+				deadHolder.getName(), this, backendPid,
+				(site != null) ? " It acquired the connection here:"
+						: " Set a leak-detection threshold to log where it acquired the connection.",
+				site);
 	}
 
 	private void closePhysical(@Nullable Throwable failure) {
@@ -837,7 +1035,6 @@ public final class ManagedConnection implements AutoCloseable {
 		if (current != null) {
 			this.physical = null;
 			current.close(failure);
-			logger.debug("Closed the physical connection of {} (backend PID {})", this, current.backendPid());
 		}
 	}
 

@@ -37,6 +37,10 @@ final class PhysicalConnection {
 		return this.connection;
 	}
 
+	BaseConnection pgConnection() {
+		return this.pgConnection;
+	}
+
 	int backendPid() {
 		return this.backendPid;
 	}

@@ -253,6 +253,37 @@ class ConnectionLockTests {
 	}
 
 	@Test
+	void anArrivingThreadTakesTheLockBackFromAnOwnerWhoseThreadEnded() throws Exception {
+		List<Thread> reclaimed = new ArrayList<>();
+		ConnectionLock lock = new ConnectionLock(true, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
+		Thread owner = start(() -> assertThat(lock.tryLock(0)).isTrue());
+		owner.join(10_000);
+		assertThat(lock.tryLock(LONG)).isTrue();
+		assertThat(reclaimed).containsExactly(owner);
+		lock.unlock();
+	}
+
+	@Test
+	void aWaiterGetsTheLockWhenItsOwnersThreadEndsWhileItWaits() throws Exception {
+		List<Thread> reclaimed = new ArrayList<>();
+		ConnectionLock lock = new ConnectionLock(true, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
+		CountDownLatch locked = new CountDownLatch(1);
+		CountDownLatch end = new CountDownLatch(1);
+		Thread owner = start(() -> {
+			assertThat(lock.tryLock(0)).isTrue();
+			locked.countDown();
+			end.await();
+		});
+		assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Boolean> waiter = supply(() -> lockThenUnlock(lock));
+		awaitQueueLength(lock, 1);
+		end.countDown();
+		owner.join(10_000);
+		assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(reclaimed).containsExactly(owner);
+	}
+
+	@Test
 	void waitersTimeOutWhenTheExpiryTaskCannotBeScheduled() throws Exception {
 		ScheduledThreadPoolExecutor rejecting = BrokenSchedulers.rejecting();
 		try {

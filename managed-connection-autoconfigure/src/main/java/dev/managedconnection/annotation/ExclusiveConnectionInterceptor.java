@@ -61,6 +61,10 @@ final class ExclusiveConnectionInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		ManagedConnection connection = this.managedConnection.get();
+		if (connection.isHeldByCurrentThread()) {
+			// Joins the outer call's scope: nothing to count, so nothing a deep stack can leave half-counted.
+			return invocation.proceed();
+		}
 		try {
 			connection.acquire(options);
 		}
@@ -74,15 +78,44 @@ final class ExclusiveConnectionInterceptor implements MethodInterceptor {
 		}
 		catch (Throwable ex) {
 			connection.releaseAfterFailure(ex);
+			releaseLeakedScopes(connection, method, ex);
 			throw ex;
 		}
 		try {
 			connection.release();
 		}
 		catch (SQLException ex) {
-			throw translate(method, ex);
+			DataAccessException translated = translate(method, ex);
+			releaseLeakedScopes(connection, method, translated);
+			throw translated;
 		}
+		catch (RuntimeException ex) {
+			releaseLeakedScopes(connection, method, ex);
+			throw ex;
+		}
+		releaseLeakedScopes(connection, method, null);
 		return result;
+	}
+
+	/**
+	 * Still holding the connection after the outermost release, the method called
+	 * {@code acquire()} more often than {@code release()}: end those scopes too, rolling back,
+	 * rather than keep the connection from every other thread.
+	 */
+	private static void releaseLeakedScopes(ManagedConnection connection, Method method, @Nullable Throwable failure) {
+		if (!connection.isHeldByCurrentThread()) {
+			return;
+		}
+		IllegalStateException leaked = new IllegalStateException("'" + ExclusiveConnectionAttributeSource.describe(method)
+				+ "' called acquire() on " + connection + " more often than release(): every acquire() needs its "
+				+ "release() before the method returns; the scopes have been ended and the transaction rolled back");
+		while (connection.isHeldByCurrentThread()) {
+			connection.releaseAfterFailure((failure != null) ? failure : leaked);
+		}
+		if (failure == null) {
+			throw leaked;
+		}
+		failure.addSuppressed(leaked);
 	}
 
 	private DataAccessException translate(Method method, SQLException ex) {

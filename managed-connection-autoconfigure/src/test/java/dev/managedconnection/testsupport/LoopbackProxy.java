@@ -87,6 +87,8 @@ public final class LoopbackProxy implements AutoCloseable {
 
 	private volatile Mode mode = Mode.PASS;
 
+	private volatile boolean holdingNewConnections;
+
 	private volatile boolean closed;
 
 	private LoopbackProxy(InetSocketAddress target) throws IOException {
@@ -152,6 +154,24 @@ public final class LoopbackProxy implements AutoCloseable {
 		}
 		if (mode == Mode.RESET) {
 			resetConnections();
+		}
+	}
+
+	/**
+	 * Hold, or stop holding, what clients send on connections accepted from now on: a held
+	 * connection reaches the server, but none of its client's bytes do until holding stops.
+	 * Connections already open are not affected, so a test can delay one new connection (a
+	 * cancel request, say) while the others work.
+	 * @param hold whether to hold new connections
+	 */
+	public void holdNewConnections(boolean hold) {
+		this.lock.lock();
+		try {
+			this.holdingNewConnections = hold;
+			this.modeChanged.signalAll();
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -250,7 +270,7 @@ public final class LoopbackProxy implements AutoCloseable {
 					continue;
 				}
 			}
-			Link link = new Link(client, server);
+			Link link = new Link(client, server, this.holdingNewConnections);
 			this.links.add(link);
 			link.start();
 		}
@@ -269,7 +289,8 @@ public final class LoopbackProxy implements AutoCloseable {
 					// Held bytes die with the connection: never deliver them on the way to a reset.
 					return false;
 				}
-				boolean blocked = current == Mode.BLACKHOLE || (fromServer && current == Mode.HOLD_RESPONSES);
+				boolean blocked = current == Mode.BLACKHOLE || (fromServer && current == Mode.HOLD_RESPONSES)
+						|| (!fromServer && link.held && this.holdingNewConnections);
 				if (!blocked) {
 					return true;
 				}
@@ -318,11 +339,14 @@ public final class LoopbackProxy implements AutoCloseable {
 
 		private final @Nullable Socket server;
 
+		private final boolean held;
+
 		private volatile boolean closed;
 
-		Link(Socket client, @Nullable Socket server) {
+		Link(Socket client, @Nullable Socket server, boolean held) {
 			this.client = client;
 			this.server = server;
+			this.held = held;
 		}
 
 		void start() {
