@@ -26,6 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * a {@code DISCARD ALL} on release. {@code managedPrepare} runs one scope that prepares and
  * closes a statement (pgjdbc prepares lazily, so nothing is sent); {@code rawPrepare} does the
  * same on a plain pgjdbc connection, whose own SQL parsing is cached per SQL text.
+ * {@code managedPrepareNewText} cycles through more texts of the same length than the handle
+ * remembers verdicts for, so that every statement is judged afresh: the cost of the judgement
+ * itself.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -42,7 +45,14 @@ public class StatementInspectionBenchmark {
 	@Param({ "64", "512", "4096" })
 	int sqlLength;
 
+	/** More than the 64 verdicts the managed connection remembers, so each text is judged again. */
+	private static final int TEXTS = 256;
+
 	private String sql;
+
+	private String[] texts;
+
+	private int next;
 
 	private ManagedConnection managed;
 
@@ -55,6 +65,12 @@ public class StatementInspectionBenchmark {
 			builder.insert(0, CLAUSE);
 		}
 		this.sql = builder.toString();
+		// Same length and shape as the SQL, told apart by its first characters so that telling
+		// them apart costs little.
+		this.texts = new String[TEXTS];
+		for (int i = 0; i < TEXTS; i++) {
+			this.texts[i] = "SELECT " + (100 + i) + "," + this.sql.substring("SELECT".length());
+		}
 		Database database = Database.fromEnvironment(System.getenv());
 		this.managed = ManagedConnection.builder()
 			.url(database.url())
@@ -79,6 +95,16 @@ public class StatementInspectionBenchmark {
 	@Benchmark
 	public Object managedPrepare() throws SQLException {
 		String text = this.sql;
+		return this.managed.execute((connection) -> {
+			PreparedStatement statement = connection.prepareStatement(text);
+			statement.close();
+			return statement;
+		});
+	}
+
+	@Benchmark
+	public Object managedPrepareNewText() throws SQLException {
+		String text = this.texts[this.next++ & (TEXTS - 1)];
 		return this.managed.execute((connection) -> {
 			PreparedStatement statement = connection.prepareStatement(text);
 			statement.close();
