@@ -1,0 +1,542 @@
+package dev.managedconnection;
+
+/**
+ * Reads SQL the way PostgreSQL's scanner ({@code scan.l}) does, as far as
+ * {@link SessionStatements} needs it: words, quoted names, statement separators and opening
+ * brackets, with comments and white space skipped and every literal, number, parameter or
+ * operator reduced to one {@link Token#OTHER} token.
+ * <p>
+ * Knows what hides SQL from a text search: block comments nest, a {@code --} comment ends at a
+ * carriage return as well as a line feed, strings come as {@code '...'}, {@code E'...'} with
+ * backslash escapes, {@code U&'...'} and {@code $tag$...$tag$}, and names as {@code "..."} or
+ * {@code U&"..."}, whose escapes (with an optional {@code UESCAPE}) are decoded by
+ * {@link UnicodeEscapes}. Whatever it cannot read exactly as the server would (an unterminated
+ * comment, string or name, a bad escape, a NUL) is {@link Token#MALFORMED}, so that the caller
+ * can assume the worst. Reads the text in place: only a decoded {@code U&} name is copied.
+ * <p>
+ * Where a {@code '...'} string ends depends on the server's {@code standard_conforming_strings}:
+ * on (the default), a backslash is an ordinary character; off, {@code \'} is a quote inside the
+ * string. A lexer reads one way; {@link #sawBackslashBeforeQuote()} tells whether the other
+ * way could have ended a string elsewhere.
+ */
+final class SqlLexer {
+
+	/** What {@link #next()} found. */
+	enum Token {
+
+		/** An unquoted identifier or keyword. */
+		WORD,
+
+		/** A quoted identifier: {@code "..."} or, decoded, {@code U&"..."}. */
+		NAME,
+
+		/** {@code ;} */
+		SEMICOLON,
+
+		/** {@code (} */
+		OPEN_PARENTHESIS,
+
+		/** <code>{</code>, which opens a JDBC escape such as <code>{call p()}</code>. */
+		OPEN_BRACE,
+
+		/** Anything else: a literal, a number, a parameter, an operator or punctuation. */
+		OTHER,
+
+		/** Text the server may read differently from this lexer. */
+		MALFORMED,
+
+		/** The end of the SQL. */
+		END
+
+	}
+
+	private static final char DEFAULT_ESCAPE = '\\';
+
+	private static final byte SPACE = 1;
+
+	private static final byte DIGIT = 2;
+
+	private static final byte IDENTIFIER_START = 4;
+
+	private static final byte IDENTIFIER_PART = 8;
+
+	/** What each ASCII character is to the server's scanner; a table is cheaper than comparisons. */
+	private static final byte[] ASCII = new byte[128];
+
+	static {
+		for (char c : " \t\n\r\f\u000B".toCharArray()) {
+			ASCII[c] = SPACE;
+		}
+		for (char c = '0'; c <= '9'; c++) {
+			ASCII[c] = DIGIT | IDENTIFIER_PART;
+		}
+		for (char c = 'a'; c <= 'z'; c++) {
+			ASCII[c] = IDENTIFIER_START | IDENTIFIER_PART;
+			ASCII[c - 'a' + 'A'] = IDENTIFIER_START | IDENTIFIER_PART;
+		}
+		ASCII['_'] = IDENTIFIER_START | IDENTIFIER_PART;
+		ASCII['$'] = IDENTIFIER_PART;
+	}
+
+	private final String sql;
+
+	private final int length;
+
+	private final boolean hasNul;
+
+	private final boolean standardConformingStrings;
+
+	private boolean backslashBeforeQuote;
+
+	private int position;
+
+	/** The current word or name: a range of the SQL, or all of a decoded {@code U&} name. */
+	private String text;
+
+	private int start;
+
+	private int end;
+
+	/** The index in {@link #text} of the current word's or name's first underscore, or -1. */
+	private int underscore;
+
+	/**
+	 * Create a lexer for the SQL.
+	 * @param sql the SQL text
+	 * @param standardConformingStrings whether to read {@code '...'} strings as the server does
+	 * with {@code standard_conforming_strings} on; off, a string that runs to the end of the text
+	 * ends the text: the server, reading so, would reject the statement and run nothing from it on
+	 */
+	SqlLexer(String sql, boolean standardConformingStrings) {
+		this.sql = sql;
+		this.standardConformingStrings = standardConformingStrings;
+		this.length = sql.length();
+		// The protocol ends text at a NUL, so the server would not see what follows it.
+		this.hasNul = sql.indexOf('\0') >= 0;
+		this.text = sql;
+	}
+
+	/**
+	 * Read the next token.
+	 * @return what was found; after {@link Token#END} or {@link Token#MALFORMED} the lexer is done
+	 */
+	Token next() {
+		int at = skipSpaceAndComments(this.position);
+		if (at < 0 || this.hasNul) {
+			return Token.MALFORMED;
+		}
+		if (at >= this.length) {
+			this.position = at;
+			return Token.END;
+		}
+		char c = this.sql.charAt(at);
+		if (is(c, IDENTIFIER_START)) {
+			return word(at);
+		}
+		return switch (c) {
+			case ';' -> single(at, Token.SEMICOLON);
+			case '(' -> single(at, Token.OPEN_PARENTHESIS);
+			case '{' -> single(at, Token.OPEN_BRACE);
+			case '\'' -> string(at);
+			case '"' -> name(at);
+			case '$' -> dollar(at);
+			default -> is(c, DIGIT) ? number(at) : single(at, Token.OTHER);
+		};
+	}
+
+	/**
+	 * Go on reading from the given index of the SQL.
+	 * @param position the index of the next character to read
+	 */
+	void moveTo(int position) {
+		this.position = position;
+	}
+
+	/**
+	 * Return whether a {@code '...'} string read so far ended at a quote right after an odd
+	 * number of backslashes, where the other reading of strings would not end it.
+	 * @return whether reading with the other {@code standard_conforming_strings} may differ
+	 */
+	boolean sawBackslashBeforeQuote() {
+		return this.backslashBeforeQuote;
+	}
+
+	/**
+	 * Return whether the current word or name is one of the given words, ignoring ASCII case
+	 * as the server does for keywords.
+	 * @param words lower-case words
+	 * @return whether it is one of them
+	 */
+	boolean isAnyOf(String[] words) {
+		int length = this.end - this.start;
+		for (String word : words) {
+			if (word.length() == length && matchesAt(this.start, word)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Return whether the current word or name has an underscore.
+	 * @return whether it has one
+	 */
+	boolean hasUnderscore() {
+		return this.underscore >= 0;
+	}
+
+	/**
+	 * Return whether the current word or name starts with the given text, ignoring ASCII case.
+	 * @param prefix lower-case text
+	 * @return whether it does
+	 */
+	boolean startsWith(String prefix) {
+		return this.end - this.start >= prefix.length() && matchesAt(this.start, prefix);
+	}
+
+	/**
+	 * Return whether the current word or name contains one of the given texts, ignoring ASCII
+	 * case.
+	 * @param parts lower-case texts, each with an underscore
+	 * @return whether it contains one
+	 */
+	boolean containsAnyOf(String[] parts) {
+		if (this.underscore < 0) {
+			return false;
+		}
+		for (String part : parts) {
+			if (contains(part)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Return whether the current word or name contains the text, trying only where the text's
+	 * first underscore meets one of the word's: most words have none, the rest one or two.
+	 */
+	private boolean contains(String part) {
+		int offset = part.indexOf('_');
+		int last = this.end - part.length();
+		for (int at = this.underscore; at >= 0; at = nextUnderscore(at + 1)) {
+			int from = at - offset;
+			if (from > last) {
+				return false;
+			}
+			if (from >= this.start && matchesAt(from, part)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private int nextUnderscore(int from) {
+		return underscore(this.text, from, this.end);
+	}
+
+	private static int underscore(String text, int from, int to) {
+		for (int at = from; at < to; at++) {
+			if (text.charAt(at) == '_') {
+				return at;
+			}
+		}
+		return -1;
+	}
+
+	private boolean matchesAt(int at, String lower) {
+		for (int i = 0; i < lower.length(); i++) {
+			if (lowerCase(this.text.charAt(at + i)) != lower.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private int skipSpaceAndComments(int from) {
+		int at = from;
+		while (at < this.length) {
+			char c = this.sql.charAt(at);
+			if (is(c, SPACE)) {
+				at++;
+			}
+			else if (c == '-' && hasAt(at + 1, '-')) {
+				at = endOfLineComment(at + 2);
+			}
+			else if (c == '/' && hasAt(at + 1, '*')) {
+				at = endOfBlockComment(at + 2);
+				if (at < 0) {
+					return -1;
+				}
+			}
+			else {
+				break;
+			}
+		}
+		return at;
+	}
+
+	private int endOfLineComment(int from) {
+		for (int at = from; at < this.length; at++) {
+			char c = this.sql.charAt(at);
+			if (c == '\n' || c == '\r') {
+				return at + 1;
+			}
+		}
+		return this.length;
+	}
+
+	/**
+	 * Return where the block comment whose body starts at the index ends, counting nested
+	 * comments as the server does, or -1 when it does not end.
+	 */
+	private int endOfBlockComment(int from) {
+		int depth = 1;
+		for (int at = from; at + 1 < this.length; at++) {
+			char c = this.sql.charAt(at);
+			if (c == '*' && this.sql.charAt(at + 1) == '/') {
+				at++;
+				if (--depth == 0) {
+					return at + 1;
+				}
+			}
+			else if (c == '/' && this.sql.charAt(at + 1) == '*') {
+				at++;
+				depth++;
+			}
+		}
+		return -1;
+	}
+
+	private Token word(int from) {
+		int underscore = (this.sql.charAt(from) == '_') ? from : -1;
+		int at = from + 1;
+		for (char c; at < this.length && is(c = this.sql.charAt(at), IDENTIFIER_PART); at++) {
+			if (c == '_' && underscore < 0) {
+				underscore = at;
+			}
+		}
+		// A one-letter word right before a quote is a prefix: E'...', U&'...', U&"...".
+		if (at == from + 1 && at < this.length) {
+			char prefix = lowerCase(this.sql.charAt(from));
+			char next = this.sql.charAt(at);
+			if (prefix == 'e' && next == '\'') {
+				return escapeString(at);
+			}
+			if (prefix == 'u' && next == '&' && at + 1 < this.length) {
+				char quote = this.sql.charAt(at + 1);
+				if (quote == '\'') {
+					return string(at + 1);
+				}
+				if (quote == '"') {
+					return unicodeName(at + 1);
+				}
+			}
+		}
+		return found(Token.WORD, this.sql, from, at, at, underscore);
+	}
+
+	/**
+	 * Read a string in single quotes ({@code '...'}, {@code U&'...'}, and {@code B}, {@code X}
+	 * or {@code N} before it), whose backslashes are escapes only when standard conforming
+	 * strings are off.
+	 */
+	private Token string(int quote) {
+		if (!this.standardConformingStrings) {
+			Token token = escapeString(quote);
+			return (token == Token.MALFORMED) ? skipTo(this.length) : token;
+		}
+		int backslashes = 0;
+		for (int at = quote + 1; at < this.length; at++) {
+			char c = this.sql.charAt(at);
+			if (c == '\'') {
+				this.backslashBeforeQuote |= (backslashes & 1) != 0;
+				if (!hasAt(at + 1, '\'')) {
+					return skipTo(at + 1);
+				}
+				at++;
+				backslashes = 0;
+			}
+			else {
+				backslashes = (c == '\\') ? backslashes + 1 : 0;
+			}
+		}
+		return Token.MALFORMED;
+	}
+
+	/** Read a string whose backslashes escape the next character: {@code E'...'}. */
+	private Token escapeString(int quote) {
+		for (int at = quote + 1; at < this.length; at++) {
+			char c = this.sql.charAt(at);
+			if (c == '\\') {
+				at++;
+			}
+			else if (c == '\'') {
+				if (!hasAt(at + 1, '\'')) {
+					return skipTo(at + 1);
+				}
+				at++;
+			}
+		}
+		return Token.MALFORMED;
+	}
+
+	private Token name(int quote) {
+		int close = closingDoubleQuote(quote);
+		if (close < 0) {
+			return Token.MALFORMED;
+		}
+		return found(Token.NAME, this.sql, quote + 1, close, close + 1, underscore(this.sql, quote + 1, close));
+	}
+
+	private Token unicodeName(int quote) {
+		int close = closingDoubleQuote(quote);
+		if (close < 0) {
+			return Token.MALFORMED;
+		}
+		int escape = escapeCharacter(close + 1);
+		String decoded = (escape < 0) ? null : UnicodeEscapes.decode(this.sql, quote + 1, close, (char) escape);
+		if (decoded == null) {
+			return Token.MALFORMED;
+		}
+		return found(Token.NAME, decoded, 0, decoded.length(), close + 1, underscore(decoded, 0, decoded.length()));
+	}
+
+	/**
+	 * Return the closing quote of a quoted name, or -1 when the name does not end or is empty
+	 * (which the server rejects).
+	 */
+	private int closingDoubleQuote(int quote) {
+		int at = this.sql.indexOf('"', quote + 1);
+		while (at >= 0 && hasAt(at + 1, '"')) {
+			at = this.sql.indexOf('"', at + 2);
+		}
+		return (at == quote + 1) ? -1 : at;
+	}
+
+	/**
+	 * Return the escape character of a {@code U&} name: the one its {@code UESCAPE} clause
+	 * names, the backslash without one, or -1 for a clause this lexer does not read exactly.
+	 */
+	private int escapeCharacter(int from) {
+		int at = skipSpaceAndComments(from);
+		if (at < 0) {
+			return -1;
+		}
+		if (!isWordAt(at, "uescape")) {
+			return DEFAULT_ESCAPE;
+		}
+		// Only the plain one-character form: the server takes other forms too ($$!$$, E'!').
+		at = skipSpaceAndComments(at + "uescape".length());
+		if (at < 0 || at + 2 >= this.length || this.sql.charAt(at) != '\'' || this.sql.charAt(at + 2) != '\''
+				|| hasAt(at + 3, '\'')) {
+			return -1;
+		}
+		char escape = this.sql.charAt(at + 1);
+		return UnicodeEscapes.isValidEscape(escape) ? escape : -1;
+	}
+
+	/**
+	 * Read a parameter ({@code $1}), a dollar-quoted string ({@code $$...$$},
+	 * {@code $tag$...$tag$}) or a lone dollar sign.
+	 */
+	private Token dollar(int from) {
+		int at = from + 1;
+		if (at < this.length && is(this.sql.charAt(at), DIGIT)) {
+			return number(at);
+		}
+		while (at < this.length && is(this.sql.charAt(at), IDENTIFIER_PART) && this.sql.charAt(at) != '$') {
+			at++;
+		}
+		if (!hasAt(at, '$')) {
+			return skipTo(from + 1);
+		}
+		// After a number (1$$) the server sees a dollar quote where pgjdbc sees none.
+		if (from > 0 && is(this.sql.charAt(from - 1), IDENTIFIER_PART)) {
+			return Token.MALFORMED;
+		}
+		int tagLength = at + 1 - from;
+		for (int close = this.sql.indexOf('$', at + 1); close >= 0; close = this.sql.indexOf('$', close + 1)) {
+			if (this.sql.regionMatches(close, this.sql, from, tagLength)) {
+				return skipTo(close + tagLength);
+			}
+		}
+		return Token.MALFORMED;
+	}
+
+	private Token number(int from) {
+		int at = from;
+		while (at < this.length && is(this.sql.charAt(at), DIGIT)) {
+			at++;
+		}
+		return skipTo(at);
+	}
+
+	private Token single(int at, Token token) {
+		this.position = at + 1;
+		return token;
+	}
+
+	private Token skipTo(int next) {
+		this.position = next;
+		return Token.OTHER;
+	}
+
+	private Token found(Token token, String text, int start, int end, int next, int underscore) {
+		this.text = text;
+		this.start = start;
+		this.end = end;
+		this.underscore = underscore;
+		this.position = next;
+		return token;
+	}
+
+	private boolean isWordAt(int at, String lower) {
+		int end = at + lower.length();
+		if (end > this.length || (end < this.length && is(this.sql.charAt(end), IDENTIFIER_PART))) {
+			return false;
+		}
+		for (int i = 0; i < lower.length(); i++) {
+			if (lowerCase(this.sql.charAt(at + i)) != lower.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private boolean hasAt(int at, char c) {
+		return at < this.length && this.sql.charAt(at) == c;
+	}
+
+	/**
+	 * Return whether a word may begin with the character.
+	 * @param c the character
+	 * @return whether it is a letter, an underscore or not ASCII
+	 */
+	static boolean isIdentifierStart(char c) {
+		return is(c, IDENTIFIER_START);
+	}
+
+	/**
+	 * Return whether a word may go on with the character.
+	 * @param c the character
+	 * @return whether it is a letter, a digit, an underscore, a dollar sign or not ASCII
+	 */
+	static boolean isIdentifierPart(char c) {
+		return is(c, IDENTIFIER_PART);
+	}
+
+	/**
+	 * Return whether the character is of the kind: white space {@code [ \t\n\r\f\v]}, or as
+	 * the server reads UTF-8 bytes, where every non-ASCII character may be part of a name.
+	 */
+	private static boolean is(char c, byte kind) {
+		return (c < 0x80) ? (ASCII[c] & kind) != 0 : (kind & (IDENTIFIER_START | IDENTIFIER_PART)) != 0;
+	}
+
+	/** Folds ASCII letters only: the server does not fold other letters in keywords. */
+	private static char lowerCase(char c) {
+		return (c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c;
+	}
+
+}
