@@ -1,5 +1,6 @@
 package dev.managedconnection;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,7 +9,7 @@ import dev.managedconnection.SqlLexer.Token;
 /**
  * A quick look for the words that {@link SessionStatements} flags, so that it reads token by
  * token only SQL that may hold one: most SQL holds none, and this look costs less than reading
- * it, one pass that stops only at a few pairs of characters.
+ * it, one pass over a copy of the text that stops only at a few pairs of characters.
  * <p>
  * Sound for every reading of the text, by the server or by {@link SqlLexer}: a keyword or a
  * name cannot appear without its letters, except in a {@code U&} name, which can spell
@@ -21,19 +22,17 @@ final class SessionWords {
 	/** The characters of names and keywords, roughly the most common in SQL first. */
 	private static final String CHARACTERS_BY_FREQUENCY = "etaoin_srcldumphfgwybvkxjqz";
 
-	/** Stands for any character that is not ASCII, before another character. */
-	private static final int NOT_ASCII = 127;
-
 	private final String[] leadingCommands;
 
 	private final List<Needle> needles = new ArrayList<>();
 
 	/**
-	 * The pairs of ASCII characters where the look stops, one bit each: bit
-	 * {@code previous << 7 | current}. A needle stops it at its rarest pair, in any case; a
-	 * semicolon, an ampersand or a NUL after any character.
+	 * The pairs of characters where the look stops, at {@code previous << 7 | current}, each
+	 * taken modulo 128: a needle stops it at its rarest pair, in any case; a semicolon, an
+	 * ampersand or a NUL after any character. Other characters may stop it too, where the
+	 * modulo makes them look like these; {@link #isFoundAt} looks at the real ones.
 	 */
-	private final long[] stops = new long[128 * 128 / 64];
+	private final boolean[] stops = new boolean[128 * 128];
 
 	/**
 	 * Create a look for the given words, all in lower case.
@@ -72,8 +71,7 @@ final class SessionWords {
 	}
 
 	private void stopAt(char previous, char current) {
-		int pair = previous << 7 | current;
-		this.stops[pair >>> 6] |= 1L << pair;
+		this.stops[previous << 7 | current] = true;
 	}
 
 	/**
@@ -85,21 +83,18 @@ final class SessionWords {
 		if (beginsWithCommand(sql, 0)) {
 			return true;
 		}
-		long[] stops = this.stops;
+		boolean[] stops = this.stops;
+		// A copy, one byte a character, is read several times faster than the String itself.
+		// Characters past Latin-1 become '?', which no needle holds.
+		byte[] bytes = sql.getBytes(StandardCharsets.ISO_8859_1);
 		int previous = ' ';
 		// The loop only looks: whatever a stop needs is done elsewhere, which keeps it tight.
-		for (int at = 0; at < sql.length(); at++) {
-			char c = sql.charAt(at);
-			if (c < 128) {
-				int pair = previous << 7 | c;
-				if ((stops[pair >>> 6] & (1L << pair)) != 0 && isFoundAt(sql, at)) {
-					return true;
-				}
-				previous = c;
+		for (int at = 0; at < bytes.length; at++) {
+			int c = bytes[at] & 127;
+			if (stops[previous << 7 | c] && isFoundAt(sql, at)) {
+				return true;
 			}
-			else {
-				previous = NOT_ASCII;
-			}
+			previous = c;
 		}
 		return false;
 	}

@@ -19,7 +19,7 @@ class SessionWordsTests {
 			"SELECT temp FROM t", "SELECT TEMP", "SELECT 1temp", "SELECT $1temp", "SELECT \"temp\"", "INTO TeMp t",
 			"select hold", "CREATE TABLE pg_temp.t", "CREATE TABLE \"PG_TEMP_3\".t", "SELECT x.set_config(1)",
 			"SELECT my_SET_CONFIG_wrapper()", "SELECT * FROM ts_stat('q')", "SELECT \u00e9ts_stat()",
-			"SELECT U&\"x\"", "SELECT 1 & 2", "SELECT '\0'" })
+			"SELECT U&\"x\"", "SELECT 1 & 2", "SELECT '\0'", "SELECT '\u20ac';SET x" })
 	void findsWhatMayBeAWord(String sql) {
 		assertThat(this.words.mayBeIn(sql)).isTrue();
 	}
@@ -28,7 +28,10 @@ class SessionWordsTests {
 	@ValueSource(strings = { "", "SELECT 1", "UPDATE t SET x = 1", "SELECT offset_value, settled FROM t",
 			"SELECT temperature, attempts, template, holder, threshold FROM t", "SELECT xpg_temp FROM t",
 			"SELECT set_conf FROM t", "SELECT 'a', \"b\", $$c$$ FROM t -- d", "SELECT \u00e9t\u00e9 FROM t WHERE x = ?",
-			"SELECT 1; SELECT 2;", "SELECT 1;", "SELECT 'unterminated", "INSERT INTO t VALUES ('do')" })
+			"SELECT 1; SELECT 2;", "SELECT 1;",
+			// Characters whose low seven bits are those of ';' or of a needle's pair
+			"SELECT 1 \u00bb SET x", "SELECT 1 \u013b SET x", "SELECT \u00edp FROM t",
+			"SELECT '\u00e9';\u00e9SET x", "SELECT 'unterminated", "INSERT INTO t VALUES ('do')" })
 	void letsThroughWhatHasNone(String sql) {
 		assertThat(this.words.mayBeIn(sql)).isFalse();
 	}
