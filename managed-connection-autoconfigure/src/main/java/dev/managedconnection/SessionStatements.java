@@ -1,5 +1,7 @@
 package dev.managedconnection;
 
+import java.nio.charset.StandardCharsets;
+
 import dev.managedconnection.SqlLexer.Token;
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +43,8 @@ final class SessionStatements {
 	private static final SessionWords WORDS = new SessionWords(LEADING_COMMANDS, KEYWORDS,
 			new String[] { TEMPORARY_SCHEMA }, FUNCTIONS);
 
+	private static final SqlLexer.Parts FUNCTION_PARTS = SqlLexer.Parts.of(FUNCTIONS);
+
 	/** A power of two: slots are picked by the low bits of the SQL's hash. */
 	private static final int REMEMBERED = 64;
 
@@ -75,16 +79,18 @@ final class SessionStatements {
 	 * @return whether a {@code DISCARD ALL} is needed after it
 	 */
 	static boolean mayChangeSession(String sql) {
-		if (!WORDS.mayBeIn(sql)) {
+		// The server reads the bytes pgjdbc sends, and bytes are read faster than a String.
+		byte[] utf8 = sql.getBytes(StandardCharsets.UTF_8);
+		if (!WORDS.mayBeIn(utf8)) {
 			return false;
 		}
-		SqlLexer lexer = new SqlLexer(sql, true);
+		SqlLexer lexer = new SqlLexer(utf8, true);
 		if (mayChangeSession(lexer)) {
 			return true;
 		}
 		// A server with standard_conforming_strings off (set by an administrator, say) reads \'
 		// inside a string as a quote, and could find a statement where this reading found a string.
-		return lexer.sawBackslashBeforeQuote() && mayChangeSession(new SqlLexer(sql, false));
+		return lexer.sawBackslashBeforeQuote() && mayChangeSession(new SqlLexer(utf8, false));
 	}
 
 	private static boolean mayChangeSession(SqlLexer lexer) {
@@ -129,7 +135,7 @@ final class SessionStatements {
 
 	private static boolean namesSessionFunctionOrSchema(SqlLexer lexer) {
 		// Every name looked for has an underscore, and most words have none.
-		return lexer.hasUnderscore() && (lexer.startsWith(TEMPORARY_SCHEMA) || lexer.containsAnyOf(FUNCTIONS));
+		return lexer.hasUnderscore() && (lexer.startsWith(TEMPORARY_SCHEMA) || lexer.containsAnyOf(FUNCTION_PARTS));
 	}
 
 	private record Verdict(String sql, boolean changes) {

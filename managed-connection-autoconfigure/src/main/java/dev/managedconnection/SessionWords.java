@@ -1,6 +1,5 @@
 package dev.managedconnection;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,7 +8,7 @@ import dev.managedconnection.SqlLexer.Token;
 /**
  * A quick look for the words that {@link SessionStatements} flags, so that it reads token by
  * token only SQL that may hold one: most SQL holds none, and this look costs less than reading
- * it, one pass over a copy of the text that stops only at a few pairs of characters.
+ * it, one pass over the UTF-8 bytes of the text that stops only at a few pairs of bytes.
  * <p>
  * Sound for every reading of the text, by the server or by {@link SqlLexer}: a keyword or a
  * name cannot appear without its letters, except in a {@code U&} name, which can spell
@@ -27,10 +26,10 @@ final class SessionWords {
 	private final List<Needle> needles = new ArrayList<>();
 
 	/**
-	 * The pairs of characters where the look stops, at {@code previous << 7 | current}, each
-	 * taken modulo 128: a needle stops it at its rarest pair, in any case; a semicolon, an
-	 * ampersand or a NUL after any character. Other characters may stop it too, where the
-	 * modulo makes them look like these; {@link #isFoundAt} looks at the real ones.
+	 * The pairs of bytes where the look stops, at {@code previous << 7 | current}, each taken
+	 * modulo 128: a needle stops it at its rarest pair, in any case; a semicolon, an ampersand
+	 * or a NUL after any byte. Bytes of non-ASCII characters may stop it too, where the modulo
+	 * makes them look like these; {@link #isFoundAt} looks at the real ones.
 	 */
 	private final boolean[] stops = new boolean[128 * 128];
 
@@ -76,21 +75,18 @@ final class SessionWords {
 
 	/**
 	 * Return whether the SQL may hold one of the words.
-	 * @param sql the SQL text
+	 * @param sql the UTF-8 bytes of the SQL text
 	 * @return {@code false} only if no reading of the SQL finds one
 	 */
-	boolean mayBeIn(String sql) {
+	boolean mayBeIn(byte[] sql) {
 		if (beginsWithCommand(sql, 0)) {
 			return true;
 		}
 		boolean[] stops = this.stops;
-		// A copy, one byte a character, is read several times faster than the String itself.
-		// Characters past Latin-1 become '?', which no needle holds.
-		byte[] bytes = sql.getBytes(StandardCharsets.ISO_8859_1);
 		int previous = ' ';
 		// The loop only looks: whatever a stop needs is done elsewhere, which keeps it tight.
-		for (int at = 0; at < bytes.length; at++) {
-			int c = bytes[at] & 127;
+		for (int at = 0; at < sql.length; at++) {
+			int c = sql[at] & 127;
 			if (stops[previous << 7 | c] && isFoundAt(sql, at)) {
 				return true;
 			}
@@ -99,8 +95,8 @@ final class SessionWords {
 		return false;
 	}
 
-	private boolean isFoundAt(String sql, int at) {
-		char c = sql.charAt(at);
+	private boolean isFoundAt(byte[] sql, int at) {
+		byte c = sql[at];
 		if (c == '&' || c == '\0') {
 			// A U& name can spell any name, and a NUL is for the lexer to judge.
 			return true;
@@ -120,14 +116,14 @@ final class SessionWords {
 	 * Return whether the statement that may start at the index may begin with a command. A
 	 * word after spaces, as most statements begin, is compared here; the lexer reads the rest.
 	 */
-	private boolean beginsWithCommand(String sql, int start) {
+	private boolean beginsWithCommand(byte[] sql, int start) {
 		int at = start;
-		while (at < sql.length() && sql.charAt(at) == ' ') {
+		while (at < sql.length && sql[at] == ' ') {
 			at++;
 		}
-		if (at < sql.length() && SqlLexer.isIdentifierStart(sql.charAt(at))) {
+		if (at < sql.length && SqlLexer.isIdentifierStart(sql[at])) {
 			int end = at + 1;
-			while (end < sql.length() && SqlLexer.isIdentifierPart(sql.charAt(end))) {
+			while (end < sql.length && SqlLexer.isIdentifierPart(sql[end])) {
 				end++;
 			}
 			return isLeadingCommand(sql, at, end);
@@ -142,7 +138,7 @@ final class SessionWords {
 				|| (token == Token.WORD && lexer.isAnyOf(this.leadingCommands));
 	}
 
-	private boolean isLeadingCommand(String sql, int start, int end) {
+	private boolean isLeadingCommand(byte[] sql, int start, int end) {
 		for (String command : this.leadingCommands) {
 			if (command.length() == end - start && Needle.matches(sql, start, command)) {
 				return true;
@@ -183,16 +179,16 @@ final class SessionWords {
 		/**
 		 * Return whether the text is in the SQL at the index.
 		 */
-		boolean isAt(String sql, int from) {
-			return from >= 0 && from + this.text.length() <= sql.length() && matches(sql, from, this.text)
+		boolean isAt(byte[] sql, int from) {
+			return from >= 0 && from + this.text.length() <= sql.length && matches(sql, from, this.text)
 					&& (!this.wordStart || startsWord(sql, from))
 					&& (!this.wordEnd || endsWord(sql, from + this.text.length()));
 		}
 
 		/** Folds ASCII letters only, as the server does. */
-		static boolean matches(String sql, int from, String text) {
+		static boolean matches(byte[] sql, int from, String text) {
 			for (int i = 0; i < text.length(); i++) {
-				char c = sql.charAt(from + i);
+				int c = sql[from + i];
 				if (((c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c) != text.charAt(i)) {
 					return false;
 				}
@@ -204,20 +200,21 @@ final class SessionWords {
 		 * Return whether a word may start at the index: not after a letter or an underscore. A
 		 * digit or a dollar sign before it may end a number, a parameter or a dollar quote.
 		 */
-		private static boolean startsWord(String sql, int at) {
-			return at == 0 || !isLetter(sql.charAt(at - 1));
+		private static boolean startsWord(byte[] sql, int at) {
+			return at == 0 || !isLetter(sql[at - 1]);
 		}
 
-		private static boolean endsWord(String sql, int end) {
-			if (end == sql.length()) {
+		private static boolean endsWord(byte[] sql, int end) {
+			if (end == sql.length) {
 				return true;
 			}
-			char c = sql.charAt(end);
+			byte c = sql[end];
 			return !isLetter(c) && !(c >= '0' && c <= '9') && c != '$';
 		}
 
-		private static boolean isLetter(char c) {
-			return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+		/** A byte below zero is one of a non-ASCII character's. */
+		private static boolean isLetter(byte c) {
+			return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c < 0;
 		}
 
 	}

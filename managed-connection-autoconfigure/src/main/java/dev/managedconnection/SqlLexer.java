@@ -1,5 +1,8 @@
 package dev.managedconnection;
 
+import java.util.Arrays;
+import java.util.stream.Stream;
+
 /**
  * Reads SQL the way PostgreSQL's scanner ({@code scan.l}) does, as far as
  * {@link SessionStatements} needs it: words, quoted names, statement separators and opening
@@ -12,7 +15,11 @@ package dev.managedconnection;
  * {@code U&"..."}, whose escapes (with an optional {@code UESCAPE}) are decoded by
  * {@link UnicodeEscapes}. Whatever it cannot read exactly as the server would (an unterminated
  * comment, string or name, a bad escape, a NUL) is {@link Token#MALFORMED}, so that the caller
- * can assume the worst. Reads the text in place: only a decoded {@code U&} name is copied.
+ * can assume the worst.
+ * <p>
+ * Reads the UTF-8 bytes of the SQL, as the server does (pgjdbc always sends UTF-8), in place:
+ * only a decoded {@code U&} name is copied. Every byte of a non-ASCII character may be part of
+ * a name.
  * <p>
  * Where a {@code '...'} string ends depends on the server's {@code standard_conforming_strings}:
  * on (the default), a backslash is an ordinary character; off, {@code \'} is a quote inside the
@@ -50,6 +57,26 @@ final class SqlLexer {
 
 	}
 
+	/**
+	 * Lower-case texts to look for in words and names with {@link #containsAnyOf}, each with the
+	 * index of its first underscore.
+	 *
+	 * @param texts the texts
+	 * @param underscores the index of each text's first underscore
+	 */
+	record Parts(String[] texts, int[] underscores) {
+
+		/**
+		 * Return the given texts as parts.
+		 * @param texts lower-case texts, each with an underscore
+		 * @return the parts
+		 */
+		static Parts of(String... texts) {
+			return new Parts(texts, Stream.of(texts).mapToInt((text) -> text.indexOf('_')).toArray());
+		}
+
+	}
+
 	private static final char DEFAULT_ESCAPE = '\\';
 
 	private static final byte SPACE = 1;
@@ -78,7 +105,7 @@ final class SqlLexer {
 		ASCII['$'] = IDENTIFIER_PART;
 	}
 
-	private final String sql;
+	private final byte[] sql;
 
 	private final int length;
 
@@ -91,7 +118,7 @@ final class SqlLexer {
 	private int position;
 
 	/** The current word or name: a range of the SQL, or all of a decoded {@code U&} name. */
-	private String text;
+	private byte[] text;
 
 	private int start;
 
@@ -102,17 +129,17 @@ final class SqlLexer {
 
 	/**
 	 * Create a lexer for the SQL.
-	 * @param sql the SQL text
+	 * @param sql the UTF-8 bytes of the SQL text
 	 * @param standardConformingStrings whether to read {@code '...'} strings as the server does
 	 * with {@code standard_conforming_strings} on; off, a string that runs to the end of the text
 	 * ends the text: the server, reading so, would reject the statement and run nothing from it on
 	 */
-	SqlLexer(String sql, boolean standardConformingStrings) {
+	SqlLexer(byte[] sql, boolean standardConformingStrings) {
 		this.sql = sql;
 		this.standardConformingStrings = standardConformingStrings;
-		this.length = sql.length();
+		this.length = sql.length;
 		// The protocol ends text at a NUL, so the server would not see what follows it.
-		this.hasNul = sql.indexOf('\0') >= 0;
+		this.hasNul = indexOf(sql, '\0', 0, sql.length) >= 0;
 		this.text = sql;
 	}
 
@@ -129,7 +156,7 @@ final class SqlLexer {
 			this.position = at;
 			return Token.END;
 		}
-		char c = this.sql.charAt(at);
+		char c = charAt(this.sql, at);
 		if (is(c, IDENTIFIER_START)) {
 			return word(at);
 		}
@@ -200,12 +227,12 @@ final class SqlLexer {
 	 * @param parts lower-case texts, each with an underscore
 	 * @return whether it contains one
 	 */
-	boolean containsAnyOf(String[] parts) {
+	boolean containsAnyOf(Parts parts) {
 		if (this.underscore < 0) {
 			return false;
 		}
-		for (String part : parts) {
-			if (contains(part)) {
+		for (int i = 0; i < parts.texts().length; i++) {
+			if (contains(parts.texts()[i], parts.underscores()[i])) {
 				return true;
 			}
 		}
@@ -216,8 +243,7 @@ final class SqlLexer {
 	 * Return whether the current word or name contains the text, trying only where the text's
 	 * first underscore meets one of the word's: most words have none, the rest one or two.
 	 */
-	private boolean contains(String part) {
-		int offset = part.indexOf('_');
+	private boolean contains(String part, int offset) {
 		int last = this.end - part.length();
 		for (int at = this.underscore; at >= 0; at = nextUnderscore(at + 1)) {
 			int from = at - offset;
@@ -232,21 +258,12 @@ final class SqlLexer {
 	}
 
 	private int nextUnderscore(int from) {
-		return underscore(this.text, from, this.end);
-	}
-
-	private static int underscore(String text, int from, int to) {
-		for (int at = from; at < to; at++) {
-			if (text.charAt(at) == '_') {
-				return at;
-			}
-		}
-		return -1;
+		return indexOf(this.text, '_', from, this.end);
 	}
 
 	private boolean matchesAt(int at, String lower) {
 		for (int i = 0; i < lower.length(); i++) {
-			if (lowerCase(this.text.charAt(at + i)) != lower.charAt(i)) {
+			if (lowerCase(charAt(this.text, at + i)) != lower.charAt(i)) {
 				return false;
 			}
 		}
@@ -256,7 +273,7 @@ final class SqlLexer {
 	private int skipSpaceAndComments(int from) {
 		int at = from;
 		while (at < this.length) {
-			char c = this.sql.charAt(at);
+			char c = charAt(this.sql, at);
 			if (is(c, SPACE)) {
 				at++;
 			}
@@ -278,7 +295,7 @@ final class SqlLexer {
 
 	private int endOfLineComment(int from) {
 		for (int at = from; at < this.length; at++) {
-			char c = this.sql.charAt(at);
+			char c = charAt(this.sql, at);
 			if (c == '\n' || c == '\r') {
 				return at + 1;
 			}
@@ -293,14 +310,14 @@ final class SqlLexer {
 	private int endOfBlockComment(int from) {
 		int depth = 1;
 		for (int at = from; at + 1 < this.length; at++) {
-			char c = this.sql.charAt(at);
-			if (c == '*' && this.sql.charAt(at + 1) == '/') {
+			char c = charAt(this.sql, at);
+			if (c == '*' && charAt(this.sql, at + 1) == '/') {
 				at++;
 				if (--depth == 0) {
 					return at + 1;
 				}
 			}
-			else if (c == '/' && this.sql.charAt(at + 1) == '*') {
+			else if (c == '/' && charAt(this.sql, at + 1) == '*') {
 				at++;
 				depth++;
 			}
@@ -309,22 +326,22 @@ final class SqlLexer {
 	}
 
 	private Token word(int from) {
-		int underscore = (this.sql.charAt(from) == '_') ? from : -1;
+		int underscore = (charAt(this.sql, from) == '_') ? from : -1;
 		int at = from + 1;
-		for (char c; at < this.length && is(c = this.sql.charAt(at), IDENTIFIER_PART); at++) {
+		for (char c; at < this.length && is(c = charAt(this.sql, at), IDENTIFIER_PART); at++) {
 			if (c == '_' && underscore < 0) {
 				underscore = at;
 			}
 		}
 		// A one-letter word right before a quote is a prefix: E'...', U&'...', U&"...".
 		if (at == from + 1 && at < this.length) {
-			char prefix = lowerCase(this.sql.charAt(from));
-			char next = this.sql.charAt(at);
+			char prefix = lowerCase(charAt(this.sql, from));
+			char next = charAt(this.sql, at);
 			if (prefix == 'e' && next == '\'') {
 				return escapeString(at);
 			}
 			if (prefix == 'u' && next == '&' && at + 1 < this.length) {
-				char quote = this.sql.charAt(at + 1);
+				char quote = charAt(this.sql, at + 1);
 				if (quote == '\'') {
 					return string(at + 1);
 				}
@@ -348,7 +365,7 @@ final class SqlLexer {
 		}
 		int backslashes = 0;
 		for (int at = quote + 1; at < this.length; at++) {
-			char c = this.sql.charAt(at);
+			char c = charAt(this.sql, at);
 			if (c == '\'') {
 				this.backslashBeforeQuote |= (backslashes & 1) != 0;
 				if (!hasAt(at + 1, '\'')) {
@@ -367,7 +384,7 @@ final class SqlLexer {
 	/** Read a string whose backslashes escape the next character: {@code E'...'}. */
 	private Token escapeString(int quote) {
 		for (int at = quote + 1; at < this.length; at++) {
-			char c = this.sql.charAt(at);
+			char c = charAt(this.sql, at);
 			if (c == '\\') {
 				at++;
 			}
@@ -386,7 +403,7 @@ final class SqlLexer {
 		if (close < 0) {
 			return Token.MALFORMED;
 		}
-		return found(Token.NAME, this.sql, quote + 1, close, close + 1, underscore(this.sql, quote + 1, close));
+		return found(Token.NAME, this.sql, quote + 1, close, close + 1, indexOf(this.sql, '_', quote + 1, close));
 	}
 
 	private Token unicodeName(int quote) {
@@ -395,11 +412,11 @@ final class SqlLexer {
 			return Token.MALFORMED;
 		}
 		int escape = escapeCharacter(close + 1);
-		String decoded = (escape < 0) ? null : UnicodeEscapes.decode(this.sql, quote + 1, close, (char) escape);
+		byte[] decoded = (escape < 0) ? null : UnicodeEscapes.decode(this.sql, quote + 1, close, (char) escape);
 		if (decoded == null) {
 			return Token.MALFORMED;
 		}
-		return found(Token.NAME, decoded, 0, decoded.length(), close + 1, underscore(decoded, 0, decoded.length()));
+		return found(Token.NAME, decoded, 0, decoded.length, close + 1, indexOf(decoded, '_', 0, decoded.length));
 	}
 
 	/**
@@ -407,9 +424,9 @@ final class SqlLexer {
 	 * (which the server rejects).
 	 */
 	private int closingDoubleQuote(int quote) {
-		int at = this.sql.indexOf('"', quote + 1);
+		int at = indexOf(this.sql, '"', quote + 1, this.length);
 		while (at >= 0 && hasAt(at + 1, '"')) {
-			at = this.sql.indexOf('"', at + 2);
+			at = indexOf(this.sql, '"', at + 2, this.length);
 		}
 		return (at == quote + 1) ? -1 : at;
 	}
@@ -428,11 +445,11 @@ final class SqlLexer {
 		}
 		// Only the plain one-character form: the server takes other forms too ($$!$$, E'!').
 		at = skipSpaceAndComments(at + "uescape".length());
-		if (at < 0 || at + 2 >= this.length || this.sql.charAt(at) != '\'' || this.sql.charAt(at + 2) != '\''
+		if (at < 0 || at + 2 >= this.length || charAt(this.sql, at) != '\'' || charAt(this.sql, at + 2) != '\''
 				|| hasAt(at + 3, '\'')) {
 			return -1;
 		}
-		char escape = this.sql.charAt(at + 1);
+		char escape = charAt(this.sql, at + 1);
 		return UnicodeEscapes.isValidEscape(escape) ? escape : -1;
 	}
 
@@ -442,22 +459,23 @@ final class SqlLexer {
 	 */
 	private Token dollar(int from) {
 		int at = from + 1;
-		if (at < this.length && is(this.sql.charAt(at), DIGIT)) {
+		if (at < this.length && is(charAt(this.sql, at), DIGIT)) {
 			return number(at);
 		}
-		while (at < this.length && is(this.sql.charAt(at), IDENTIFIER_PART) && this.sql.charAt(at) != '$') {
+		while (at < this.length && is(charAt(this.sql, at), IDENTIFIER_PART) && charAt(this.sql, at) != '$') {
 			at++;
 		}
 		if (!hasAt(at, '$')) {
 			return skipTo(from + 1);
 		}
 		// After a number (1$$) the server sees a dollar quote where pgjdbc sees none.
-		if (from > 0 && is(this.sql.charAt(from - 1), IDENTIFIER_PART)) {
+		if (from > 0 && is(charAt(this.sql, from - 1), IDENTIFIER_PART)) {
 			return Token.MALFORMED;
 		}
 		int tagLength = at + 1 - from;
-		for (int close = this.sql.indexOf('$', at + 1); close >= 0; close = this.sql.indexOf('$', close + 1)) {
-			if (this.sql.regionMatches(close, this.sql, from, tagLength)) {
+		for (int close = indexOf(this.sql, '$', at + 1, this.length); close >= 0 && close + tagLength <= this.length;
+				close = indexOf(this.sql, '$', close + 1, this.length)) {
+			if (Arrays.equals(this.sql, close, close + tagLength, this.sql, from, from + tagLength)) {
 				return skipTo(close + tagLength);
 			}
 		}
@@ -466,7 +484,7 @@ final class SqlLexer {
 
 	private Token number(int from) {
 		int at = from;
-		while (at < this.length && is(this.sql.charAt(at), DIGIT)) {
+		while (at < this.length && is(charAt(this.sql, at), DIGIT)) {
 			at++;
 		}
 		return skipTo(at);
@@ -482,7 +500,7 @@ final class SqlLexer {
 		return Token.OTHER;
 	}
 
-	private Token found(Token token, String text, int start, int end, int next, int underscore) {
+	private Token found(Token token, byte[] text, int start, int end, int next, int underscore) {
 		this.text = text;
 		this.start = start;
 		this.end = end;
@@ -493,11 +511,11 @@ final class SqlLexer {
 
 	private boolean isWordAt(int at, String lower) {
 		int end = at + lower.length();
-		if (end > this.length || (end < this.length && is(this.sql.charAt(end), IDENTIFIER_PART))) {
+		if (end > this.length || (end < this.length && is(charAt(this.sql, end), IDENTIFIER_PART))) {
 			return false;
 		}
 		for (int i = 0; i < lower.length(); i++) {
-			if (lowerCase(this.sql.charAt(at + i)) != lower.charAt(i)) {
+			if (lowerCase(charAt(this.sql, at + i)) != lower.charAt(i)) {
 				return false;
 			}
 		}
@@ -505,30 +523,45 @@ final class SqlLexer {
 	}
 
 	private boolean hasAt(int at, char c) {
-		return at < this.length && this.sql.charAt(at) == c;
+		return at < this.length && charAt(this.sql, at) == c;
+	}
+
+	private static char charAt(byte[] bytes, int at) {
+		return (char) (bytes[at] & 0xFF);
+	}
+
+	private static int indexOf(byte[] bytes, char c, int from, int to) {
+		for (int at = from; at < to; at++) {
+			if (bytes[at] == c) {
+				return at;
+			}
+		}
+		return -1;
 	}
 
 	/**
-	 * Return whether a word may begin with the character.
-	 * @param c the character
-	 * @return whether it is a letter, an underscore or not ASCII
+	 * Return whether a word may begin with the byte.
+	 * @param c the byte
+	 * @return whether it is a letter, an underscore or a byte of a non-ASCII character
 	 */
-	static boolean isIdentifierStart(char c) {
-		return is(c, IDENTIFIER_START);
+	static boolean isIdentifierStart(byte c) {
+		return is((char) (c & 0xFF), IDENTIFIER_START);
 	}
 
 	/**
-	 * Return whether a word may go on with the character.
-	 * @param c the character
-	 * @return whether it is a letter, a digit, an underscore, a dollar sign or not ASCII
+	 * Return whether a word may go on with the byte.
+	 * @param c the byte
+	 * @return whether it is a letter, a digit, an underscore, a dollar sign or a byte of a
+	 * non-ASCII character
 	 */
-	static boolean isIdentifierPart(char c) {
-		return is(c, IDENTIFIER_PART);
+	static boolean isIdentifierPart(byte c) {
+		return is((char) (c & 0xFF), IDENTIFIER_PART);
 	}
 
 	/**
-	 * Return whether the character is of the kind: white space {@code [ \t\n\r\f\v]}, or as
-	 * the server reads UTF-8 bytes, where every non-ASCII character may be part of a name.
+	 * Return whether the character (or byte) is of the kind: white space
+	 * {@code [ \t\n\r\f\v]}, or as the server reads UTF-8 bytes, where every byte of a
+	 * non-ASCII character may be part of a name.
 	 */
 	private static boolean is(char c, byte kind) {
 		return (c < 0x80) ? (ASCII[c] & kind) != 0 : (kind & (IDENTIFIER_START | IDENTIFIER_PART)) != 0;

@@ -1,9 +1,11 @@
 package dev.managedconnection;
 
+import java.util.Arrays;
+
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decodes the body of a {@code U&"..."} name for {@link SqlLexer}, as the server's
+ * Decodes the UTF-8 body of a {@code U&"..."} name for {@link SqlLexer}, as the server's
  * {@code str_udeescape} does: {@code \XXXX} and {@code \+XXXXXX} name a code point in hex,
  * UTF-16 surrogate pairs are written as two escapes, a doubled escape character stands for
  * itself, and a doubled quote for a quote. Whatever the server would reject is rejected here.
@@ -24,40 +26,43 @@ final class UnicodeEscapes {
 
 	/**
 	 * Decode the body of a {@code U&} name.
-	 * @param sql the text holding the name
-	 * @param from the index of the body's first character
+	 * @param sql the UTF-8 bytes of the text holding the name
+	 * @param from the index of the body's first byte
 	 * @param to the index of the closing quote
 	 * @param escape the escape character
-	 * @return the name, or {@code null} when the server would reject the escapes
+	 * @return the UTF-8 bytes of the name, or {@code null} when the server would reject the
+	 * escapes
 	 */
-	static @Nullable String decode(String sql, int from, int to, char escape) {
-		StringBuilder name = new StringBuilder(to - from);
+	static byte @Nullable [] decode(byte[] sql, int from, int to, char escape) {
+		// Every escape is longer than the UTF-8 bytes it stands for.
+		byte[] name = new byte[to - from];
+		int length = 0;
 		int highSurrogate = 0;
 		int at = from;
 		while (at < to) {
-			char c = sql.charAt(at);
+			int c = sql[at] & 0xFF;
 			if (c != escape) {
 				if (highSurrogate != 0) {
 					return null;
 				}
-				name.append(c);
+				name[length++] = sql[at];
 				// Inside the name a quote is doubled.
 				at += (c == '"') ? 2 : 1;
 				continue;
 			}
 			int codePoint;
-			if (at + 1 < to && sql.charAt(at + 1) == escape) {
+			if (at + 1 < to && sql[at + 1] == escape) {
 				if (highSurrogate != 0) {
 					return null;
 				}
-				name.append(escape);
+				name[length++] = (byte) escape;
 				at += 2;
 				continue;
 			}
 			else if ((codePoint = hex(sql, at + 1, 4, to)) >= 0) {
 				at += 5;
 			}
-			else if (at + 1 < to && sql.charAt(at + 1) == '+' && (codePoint = hex(sql, at + 2, 6, to)) >= 0) {
+			else if (at + 1 < to && sql[at + 1] == '+' && (codePoint = hex(sql, at + 2, 6, to)) >= 0) {
 				at += 8;
 			}
 			else {
@@ -70,7 +75,7 @@ final class UnicodeEscapes {
 				if (!Character.isLowSurrogate((char) codePoint) || codePoint > 0xFFFF) {
 					return null;
 				}
-				name.appendCodePoint(Character.toCodePoint((char) highSurrogate, (char) codePoint));
+				length = appendUtf8(name, length, Character.toCodePoint((char) highSurrogate, (char) codePoint));
 				highSurrogate = 0;
 			}
 			else if (codePoint <= 0xFFFF && Character.isLowSurrogate((char) codePoint)) {
@@ -80,23 +85,46 @@ final class UnicodeEscapes {
 				highSurrogate = codePoint;
 			}
 			else {
-				name.appendCodePoint(codePoint);
+				length = appendUtf8(name, length, codePoint);
 			}
 		}
-		return (highSurrogate != 0) ? null : name.toString();
+		return (highSurrogate != 0) ? null : Arrays.copyOf(name, length);
+	}
+
+	private static int appendUtf8(byte[] bytes, int length, int codePoint) {
+		int at = length;
+		if (codePoint < 0x80) {
+			bytes[at++] = (byte) codePoint;
+		}
+		else if (codePoint < 0x800) {
+			bytes[at++] = (byte) (0xC0 | codePoint >> 6);
+			bytes[at++] = (byte) (0x80 | codePoint & 0x3F);
+		}
+		else if (codePoint < 0x10000) {
+			bytes[at++] = (byte) (0xE0 | codePoint >> 12);
+			bytes[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+			bytes[at++] = (byte) (0x80 | codePoint & 0x3F);
+		}
+		else {
+			bytes[at++] = (byte) (0xF0 | codePoint >> 18);
+			bytes[at++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
+			bytes[at++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
+			bytes[at++] = (byte) (0x80 | codePoint & 0x3F);
+		}
+		return at;
 	}
 
 	/**
 	 * Return the value of the given number of hex digits at the index, or -1 when there are
 	 * not as many before the end.
 	 */
-	private static int hex(String sql, int from, int digits, int to) {
+	private static int hex(byte[] sql, int from, int digits, int to) {
 		if (from + digits > to) {
 			return -1;
 		}
 		int value = 0;
 		for (int at = from; at < from + digits; at++) {
-			int digit = hex(sql.charAt(at));
+			int digit = hex((char) (sql[at] & 0xFF));
 			if (digit < 0) {
 				return -1;
 			}

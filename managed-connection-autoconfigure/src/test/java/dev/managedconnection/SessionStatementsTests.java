@@ -66,6 +66,7 @@ class SessionStatementsTests {
 			"SELECT pg_advisory_xact_lock(1)", "SELECT pg_try_advisory_xact_lock_shared(42)",
 			"SELECT current_setting('app.tenant', true)", "SELECT nextval('item_id_seq')",
 			"SELECT count(*) FROM pg_stat_activity", "SELECT {fn ucase(name)} FROM item",
+			"SELECT 'na\u00efve caf\u00e9 \u2603', \"t\u00ebmp\", \u00fcber_hold FROM item", "SELECT 1; \u00e9 SET x",
 			// Hibernate
 			"select o1_0.id,o1_0.name from owners o1_0 where o1_0.id=any(?)",
 			"insert into pet (birth_date,name,owner_id,type_id,id) values (?,?,?,?,default)",
@@ -86,7 +87,8 @@ class SessionStatementsTests {
 			"CREATE TABLE Pg_Temp.account (id int)", "SELECT U&\"set\\005fconfig\"('app.tenant', 'other', false)",
 			"SELECT U&\"pg_advisory\\005flock\"(42)", "SELECT U&\"pg_advisory\\+00005flock\"(42)",
 			"SELECT U&\"set!005fconfig\" UESCAPE '!' ('app.tenant', 'other', false)",
-			"SELECT u&\"pg_advisory#005Flock\" /* why */ uescape\n'#'(42)" })
+			"SELECT u&\"pg_advisory#005Flock\" /* why */ uescape\n'#'(42)", "SELECT '\u00e9\u2603';SET ROLE x",
+			"SELECT U&\"\\00e9\\+0000e9\" AS \"\u00e9\u00e9\", U&\"s\\+000065t_config\"('a.b', 'c', false)" })
 	void detectsAttacksThatFooledTheTextCheck(String sql) {
 		assertThat(SessionStatements.mayChangeSession(sql)).isTrue();
 	}

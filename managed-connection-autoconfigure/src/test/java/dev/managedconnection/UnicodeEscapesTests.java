@@ -1,5 +1,8 @@
 package dev.managedconnection;
 
+import java.nio.charset.StandardCharsets;
+
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,6 +20,7 @@ class UnicodeEscapesTests {
 		assertThat(decode("pg\\+00005Ftemp", '\\')).isEqualTo("pg_temp");
 		assertThat(decode("a!0062!!c", '!')).isEqualTo("ab!c");
 		assertThat(decode("a\\b", '!')).isEqualTo("a\\b");
+		assertThat(decode("caf\u00e9 \\00e9t\\+0000e9", '\\')).isEqualTo("caf\u00e9 \u00e9t\u00e9");
 		assertThat(decode("say \"\"hi\"\"", '\\')).isEqualTo("say \"hi\"");
 	}
 
@@ -43,9 +47,10 @@ class UnicodeEscapesTests {
 		}
 	}
 
-	private static String decode(String body, char escape) {
-		String sql = "U&\"" + body + "\"";
-		return UnicodeEscapes.decode(sql, 3, sql.length() - 1, escape);
+	private static @Nullable String decode(String body, char escape) {
+		byte[] sql = ("U&\"" + body + "\"").getBytes(StandardCharsets.UTF_8);
+		byte[] name = UnicodeEscapes.decode(sql, 3, sql.length - 1, escape);
+		return (name != null) ? new String(name, StandardCharsets.UTF_8) : null;
 	}
 
 }
