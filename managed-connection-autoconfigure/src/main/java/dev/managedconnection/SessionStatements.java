@@ -43,7 +43,7 @@ final class SessionStatements {
 	private static final SessionWords WORDS = new SessionWords(LEADING_COMMANDS, KEYWORDS,
 			new String[] { TEMPORARY_SCHEMA }, FUNCTIONS);
 
-	private static final SqlLexer.Parts FUNCTION_PARTS = SqlLexer.Parts.of(FUNCTIONS);
+	private static final SqlWord.Parts FUNCTION_PARTS = SqlWord.Parts.of(FUNCTIONS);
 
 	/** A power of two: slots are picked by the low bits of the SQL's hash. */
 	private static final int REMEMBERED = 64;
@@ -113,15 +113,15 @@ final class SessionStatements {
 					jdbcEscape = statementStart;
 					break;
 				case WORD:
-					if ((statementStart && lexer.isAnyOf(LEADING_COMMANDS)) || lexer.isAnyOf(KEYWORDS)
-							|| namesSessionFunctionOrSchema(lexer)) {
+					if ((statementStart && lexer.word().isAnyOf(LEADING_COMMANDS)) || lexer.word().isAnyOf(KEYWORDS)
+							|| namesSessionFunctionOrSchema(lexer.word())) {
 						return true;
 					}
 					statementStart = false;
 					jdbcEscape = false;
 					break;
 				case NAME:
-					if (namesSessionFunctionOrSchema(lexer)) {
+					if (namesSessionFunctionOrSchema(lexer.word())) {
 						return true;
 					}
 					statementStart = false;
@@ -133,9 +133,9 @@ final class SessionStatements {
 		}
 	}
 
-	private static boolean namesSessionFunctionOrSchema(SqlLexer lexer) {
+	private static boolean namesSessionFunctionOrSchema(SqlWord word) {
 		// Every name looked for has an underscore, and most words have none.
-		return lexer.hasUnderscore() && (lexer.startsWith(TEMPORARY_SCHEMA) || lexer.containsAnyOf(FUNCTION_PARTS));
+		return word.hasUnderscore() && (word.startsWith(TEMPORARY_SCHEMA) || word.containsAnyOf(FUNCTION_PARTS));
 	}
 
 	private record Verdict(String sql, boolean changes) {

@@ -121,9 +121,9 @@ final class SessionWords {
 		while (at < sql.length && sql[at] == ' ') {
 			at++;
 		}
-		if (at < sql.length && SqlLexer.isIdentifierStart(sql[at])) {
+		if (at < sql.length && SqlBytes.isIdentifierStart(sql[at])) {
 			int end = at + 1;
-			while (end < sql.length && SqlLexer.isIdentifierPart(sql[end])) {
+			while (end < sql.length && SqlBytes.isIdentifierPart(sql[end])) {
 				end++;
 			}
 			return isLeadingCommand(sql, at, end);
@@ -135,12 +135,12 @@ final class SessionWords {
 			token = lexer.next();
 		}
 		return token == Token.MALFORMED || token == Token.OPEN_BRACE
-				|| (token == Token.WORD && lexer.isAnyOf(this.leadingCommands));
+				|| (token == Token.WORD && lexer.word().isAnyOf(this.leadingCommands));
 	}
 
 	private boolean isLeadingCommand(byte[] sql, int start, int end) {
 		for (String command : this.leadingCommands) {
-			if (command.length() == end - start && Needle.matches(sql, start, command)) {
+			if (command.length() == end - start && SqlBytes.matchesIgnoringCase(sql, start, command)) {
 				return true;
 			}
 		}
@@ -180,20 +180,9 @@ final class SessionWords {
 		 * Return whether the text is in the SQL at the index.
 		 */
 		boolean isAt(byte[] sql, int from) {
-			return from >= 0 && from + this.text.length() <= sql.length && matches(sql, from, this.text)
+			return from >= 0 && from + this.text.length() <= sql.length && SqlBytes.matchesIgnoringCase(sql, from, this.text)
 					&& (!this.wordStart || startsWord(sql, from))
 					&& (!this.wordEnd || endsWord(sql, from + this.text.length()));
-		}
-
-		/** Folds ASCII letters only, as the server does. */
-		static boolean matches(byte[] sql, int from, String text) {
-			for (int i = 0; i < text.length(); i++) {
-				int c = sql[from + i];
-				if (((c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c) != text.charAt(i)) {
-					return false;
-				}
-			}
-			return true;
 		}
 
 		/**

@@ -1,7 +1,6 @@
 package dev.managedconnection;
 
 import java.util.Arrays;
-import java.util.stream.Stream;
 
 /**
  * Reads SQL the way PostgreSQL's scanner ({@code scan.l}) does, as far as
@@ -57,53 +56,7 @@ final class SqlLexer {
 
 	}
 
-	/**
-	 * Lower-case texts to look for in words and names with {@link #containsAnyOf}, each with the
-	 * index of its first underscore.
-	 *
-	 * @param texts the texts
-	 * @param underscores the index of each text's first underscore
-	 */
-	record Parts(String[] texts, int[] underscores) {
-
-		/**
-		 * Return the given texts as parts.
-		 * @param texts lower-case texts, each with an underscore
-		 * @return the parts
-		 */
-		static Parts of(String... texts) {
-			return new Parts(texts, Stream.of(texts).mapToInt((text) -> text.indexOf('_')).toArray());
-		}
-
-	}
-
 	private static final char DEFAULT_ESCAPE = '\\';
-
-	private static final byte SPACE = 1;
-
-	private static final byte DIGIT = 2;
-
-	private static final byte IDENTIFIER_START = 4;
-
-	private static final byte IDENTIFIER_PART = 8;
-
-	/** What each ASCII character is to the server's scanner; a table is cheaper than comparisons. */
-	private static final byte[] ASCII = new byte[128];
-
-	static {
-		for (char c : " \t\n\r\f\u000B".toCharArray()) {
-			ASCII[c] = SPACE;
-		}
-		for (char c = '0'; c <= '9'; c++) {
-			ASCII[c] = DIGIT | IDENTIFIER_PART;
-		}
-		for (char c = 'a'; c <= 'z'; c++) {
-			ASCII[c] = IDENTIFIER_START | IDENTIFIER_PART;
-			ASCII[c - 'a' + 'A'] = IDENTIFIER_START | IDENTIFIER_PART;
-		}
-		ASCII['_'] = IDENTIFIER_START | IDENTIFIER_PART;
-		ASCII['$'] = IDENTIFIER_PART;
-	}
 
 	private final byte[] sql;
 
@@ -117,15 +70,7 @@ final class SqlLexer {
 
 	private int position;
 
-	/** The current word or name: a range of the SQL, or all of a decoded {@code U&} name. */
-	private byte[] text;
-
-	private int start;
-
-	private int end;
-
-	/** The index in {@link #text} of the current word's or name's first underscore, or -1. */
-	private int underscore;
+	private final SqlWord word = new SqlWord();
 
 	/**
 	 * Create a lexer for the SQL.
@@ -139,8 +84,7 @@ final class SqlLexer {
 		this.standardConformingStrings = standardConformingStrings;
 		this.length = sql.length;
 		// The protocol ends text at a NUL, so the server would not see what follows it.
-		this.hasNul = indexOf(sql, '\0', 0, sql.length) >= 0;
-		this.text = sql;
+		this.hasNul = SqlBytes.indexOf(sql, '\0', 0, sql.length) >= 0;
 	}
 
 	/**
@@ -156,8 +100,8 @@ final class SqlLexer {
 			this.position = at;
 			return Token.END;
 		}
-		char c = charAt(this.sql, at);
-		if (is(c, IDENTIFIER_START)) {
+		byte c = this.sql[at];
+		if (SqlBytes.isIdentifierStart(c)) {
 			return word(at);
 		}
 		return switch (c) {
@@ -167,7 +111,7 @@ final class SqlLexer {
 			case '\'' -> string(at);
 			case '"' -> name(at);
 			case '$' -> dollar(at);
-			default -> is(c, DIGIT) ? number(at) : single(at, Token.OTHER);
+			default -> SqlBytes.isDigit(c) ? number(at) : single(at, Token.OTHER);
 		};
 	}
 
@@ -189,92 +133,18 @@ final class SqlLexer {
 	}
 
 	/**
-	 * Return whether the current word or name is one of the given words, ignoring ASCII case
-	 * as the server does for keywords.
-	 * @param words lower-case words
-	 * @return whether it is one of them
+	 * Return the word or name read last, valid until the next call of {@link #next()}.
+	 * @return the word
 	 */
-	boolean isAnyOf(String[] words) {
-		int length = this.end - this.start;
-		for (String word : words) {
-			if (word.length() == length && matchesAt(this.start, word)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/**
-	 * Return whether the current word or name has an underscore.
-	 * @return whether it has one
-	 */
-	boolean hasUnderscore() {
-		return this.underscore >= 0;
-	}
-
-	/**
-	 * Return whether the current word or name starts with the given text, ignoring ASCII case.
-	 * @param prefix lower-case text
-	 * @return whether it does
-	 */
-	boolean startsWith(String prefix) {
-		return this.end - this.start >= prefix.length() && matchesAt(this.start, prefix);
-	}
-
-	/**
-	 * Return whether the current word or name contains one of the given texts, ignoring ASCII
-	 * case.
-	 * @param parts lower-case texts, each with an underscore
-	 * @return whether it contains one
-	 */
-	boolean containsAnyOf(Parts parts) {
-		if (this.underscore < 0) {
-			return false;
-		}
-		for (int i = 0; i < parts.texts().length; i++) {
-			if (contains(parts.texts()[i], parts.underscores()[i])) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/**
-	 * Return whether the current word or name contains the text, trying only where the text's
-	 * first underscore meets one of the word's: most words have none, the rest one or two.
-	 */
-	private boolean contains(String part, int offset) {
-		int last = this.end - part.length();
-		for (int at = this.underscore; at >= 0; at = nextUnderscore(at + 1)) {
-			int from = at - offset;
-			if (from > last) {
-				return false;
-			}
-			if (from >= this.start && matchesAt(from, part)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private int nextUnderscore(int from) {
-		return indexOf(this.text, '_', from, this.end);
-	}
-
-	private boolean matchesAt(int at, String lower) {
-		for (int i = 0; i < lower.length(); i++) {
-			if (lowerCase(charAt(this.text, at + i)) != lower.charAt(i)) {
-				return false;
-			}
-		}
-		return true;
+	SqlWord word() {
+		return this.word;
 	}
 
 	private int skipSpaceAndComments(int from) {
 		int at = from;
 		while (at < this.length) {
-			char c = charAt(this.sql, at);
-			if (is(c, SPACE)) {
+			byte c = this.sql[at];
+			if (SqlBytes.isSpace(c)) {
 				at++;
 			}
 			else if (c == '-' && hasAt(at + 1, '-')) {
@@ -295,7 +165,7 @@ final class SqlLexer {
 
 	private int endOfLineComment(int from) {
 		for (int at = from; at < this.length; at++) {
-			char c = charAt(this.sql, at);
+			byte c = this.sql[at];
 			if (c == '\n' || c == '\r') {
 				return at + 1;
 			}
@@ -310,14 +180,14 @@ final class SqlLexer {
 	private int endOfBlockComment(int from) {
 		int depth = 1;
 		for (int at = from; at + 1 < this.length; at++) {
-			char c = charAt(this.sql, at);
-			if (c == '*' && charAt(this.sql, at + 1) == '/') {
+			byte c = this.sql[at];
+			if (c == '*' && this.sql[at + 1] == '/') {
 				at++;
 				if (--depth == 0) {
 					return at + 1;
 				}
 			}
-			else if (c == '/' && charAt(this.sql, at + 1) == '*') {
+			else if (c == '/' && this.sql[at + 1] == '*') {
 				at++;
 				depth++;
 			}
@@ -326,22 +196,22 @@ final class SqlLexer {
 	}
 
 	private Token word(int from) {
-		int underscore = (charAt(this.sql, from) == '_') ? from : -1;
+		int underscore = (this.sql[from] == '_') ? from : -1;
 		int at = from + 1;
-		for (char c; at < this.length && is(c = charAt(this.sql, at), IDENTIFIER_PART); at++) {
+		for (byte c; at < this.length && SqlBytes.isIdentifierPart(c = this.sql[at]); at++) {
 			if (c == '_' && underscore < 0) {
 				underscore = at;
 			}
 		}
 		// A one-letter word right before a quote is a prefix: E'...', U&'...', U&"...".
 		if (at == from + 1 && at < this.length) {
-			char prefix = lowerCase(charAt(this.sql, from));
-			char next = charAt(this.sql, at);
+			int prefix = lowerCase(this.sql[from]);
+			byte next = this.sql[at];
 			if (prefix == 'e' && next == '\'') {
 				return escapeString(at);
 			}
 			if (prefix == 'u' && next == '&' && at + 1 < this.length) {
-				char quote = charAt(this.sql, at + 1);
+				byte quote = this.sql[at + 1];
 				if (quote == '\'') {
 					return string(at + 1);
 				}
@@ -365,7 +235,7 @@ final class SqlLexer {
 		}
 		int backslashes = 0;
 		for (int at = quote + 1; at < this.length; at++) {
-			char c = charAt(this.sql, at);
+			byte c = this.sql[at];
 			if (c == '\'') {
 				this.backslashBeforeQuote |= (backslashes & 1) != 0;
 				if (!hasAt(at + 1, '\'')) {
@@ -384,7 +254,7 @@ final class SqlLexer {
 	/** Read a string whose backslashes escape the next character: {@code E'...'}. */
 	private Token escapeString(int quote) {
 		for (int at = quote + 1; at < this.length; at++) {
-			char c = charAt(this.sql, at);
+			byte c = this.sql[at];
 			if (c == '\\') {
 				at++;
 			}
@@ -403,7 +273,7 @@ final class SqlLexer {
 		if (close < 0) {
 			return Token.MALFORMED;
 		}
-		return found(Token.NAME, this.sql, quote + 1, close, close + 1, indexOf(this.sql, '_', quote + 1, close));
+		return found(Token.NAME, this.sql, quote + 1, close, close + 1, SqlBytes.indexOf(this.sql, '_', quote + 1, close));
 	}
 
 	private Token unicodeName(int quote) {
@@ -416,7 +286,7 @@ final class SqlLexer {
 		if (decoded == null) {
 			return Token.MALFORMED;
 		}
-		return found(Token.NAME, decoded, 0, decoded.length, close + 1, indexOf(decoded, '_', 0, decoded.length));
+		return found(Token.NAME, decoded, 0, decoded.length, close + 1, SqlBytes.indexOf(decoded, '_', 0, decoded.length));
 	}
 
 	/**
@@ -424,9 +294,9 @@ final class SqlLexer {
 	 * (which the server rejects).
 	 */
 	private int closingDoubleQuote(int quote) {
-		int at = indexOf(this.sql, '"', quote + 1, this.length);
+		int at = SqlBytes.indexOf(this.sql, '"', quote + 1, this.length);
 		while (at >= 0 && hasAt(at + 1, '"')) {
-			at = indexOf(this.sql, '"', at + 2, this.length);
+			at = SqlBytes.indexOf(this.sql, '"', at + 2, this.length);
 		}
 		return (at == quote + 1) ? -1 : at;
 	}
@@ -445,12 +315,12 @@ final class SqlLexer {
 		}
 		// Only the plain one-character form: the server takes other forms too ($$!$$, E'!').
 		at = skipSpaceAndComments(at + "uescape".length());
-		if (at < 0 || at + 2 >= this.length || charAt(this.sql, at) != '\'' || charAt(this.sql, at + 2) != '\''
-				|| hasAt(at + 3, '\'')) {
+		if (at < 0 || at + 2 >= this.length || this.sql[at] != '\'' || this.sql[at + 2] != '\'' || hasAt(at + 3, '\'')) {
 			return -1;
 		}
-		char escape = charAt(this.sql, at + 1);
-		return UnicodeEscapes.isValidEscape(escape) ? escape : -1;
+		// A byte below zero is part of a non-ASCII character, which the server rejects.
+		byte escape = this.sql[at + 1];
+		return (escape > 0 && UnicodeEscapes.isValidEscape((char) escape)) ? escape : -1;
 	}
 
 	/**
@@ -459,22 +329,22 @@ final class SqlLexer {
 	 */
 	private Token dollar(int from) {
 		int at = from + 1;
-		if (at < this.length && is(charAt(this.sql, at), DIGIT)) {
+		if (at < this.length && SqlBytes.isDigit(this.sql[at])) {
 			return number(at);
 		}
-		while (at < this.length && is(charAt(this.sql, at), IDENTIFIER_PART) && charAt(this.sql, at) != '$') {
+		while (at < this.length && SqlBytes.isIdentifierPart(this.sql[at]) && this.sql[at] != '$') {
 			at++;
 		}
 		if (!hasAt(at, '$')) {
 			return skipTo(from + 1);
 		}
 		// After a number (1$$) the server sees a dollar quote where pgjdbc sees none.
-		if (from > 0 && is(charAt(this.sql, from - 1), IDENTIFIER_PART)) {
+		if (from > 0 && SqlBytes.isIdentifierPart(this.sql[from - 1])) {
 			return Token.MALFORMED;
 		}
 		int tagLength = at + 1 - from;
-		for (int close = indexOf(this.sql, '$', at + 1, this.length); close >= 0 && close + tagLength <= this.length;
-				close = indexOf(this.sql, '$', close + 1, this.length)) {
+		for (int close = SqlBytes.indexOf(this.sql, '$', at + 1, this.length); close >= 0
+				&& close + tagLength <= this.length; close = SqlBytes.indexOf(this.sql, '$', close + 1, this.length)) {
 			if (Arrays.equals(this.sql, close, close + tagLength, this.sql, from, from + tagLength)) {
 				return skipTo(close + tagLength);
 			}
@@ -484,7 +354,7 @@ final class SqlLexer {
 
 	private Token number(int from) {
 		int at = from;
-		while (at < this.length && is(charAt(this.sql, at), DIGIT)) {
+		while (at < this.length && SqlBytes.isDigit(this.sql[at])) {
 			at++;
 		}
 		return skipTo(at);
@@ -501,75 +371,24 @@ final class SqlLexer {
 	}
 
 	private Token found(Token token, byte[] text, int start, int end, int next, int underscore) {
-		this.text = text;
-		this.start = start;
-		this.end = end;
-		this.underscore = underscore;
+		this.word.set(text, start, end, underscore);
 		this.position = next;
 		return token;
 	}
 
 	private boolean isWordAt(int at, String lower) {
 		int end = at + lower.length();
-		if (end > this.length || (end < this.length && is(charAt(this.sql, end), IDENTIFIER_PART))) {
-			return false;
-		}
-		for (int i = 0; i < lower.length(); i++) {
-			if (lowerCase(charAt(this.sql, at + i)) != lower.charAt(i)) {
-				return false;
-			}
-		}
-		return true;
+		return end <= this.length && (end == this.length || !SqlBytes.isIdentifierPart(this.sql[end]))
+				&& SqlBytes.matchesIgnoringCase(this.sql, at, lower);
 	}
 
 	private boolean hasAt(int at, char c) {
-		return at < this.length && charAt(this.sql, at) == c;
-	}
-
-	private static char charAt(byte[] bytes, int at) {
-		return (char) (bytes[at] & 0xFF);
-	}
-
-	private static int indexOf(byte[] bytes, char c, int from, int to) {
-		for (int at = from; at < to; at++) {
-			if (bytes[at] == c) {
-				return at;
-			}
-		}
-		return -1;
-	}
-
-	/**
-	 * Return whether a word may begin with the byte.
-	 * @param c the byte
-	 * @return whether it is a letter, an underscore or a byte of a non-ASCII character
-	 */
-	static boolean isIdentifierStart(byte c) {
-		return is((char) (c & 0xFF), IDENTIFIER_START);
-	}
-
-	/**
-	 * Return whether a word may go on with the byte.
-	 * @param c the byte
-	 * @return whether it is a letter, a digit, an underscore, a dollar sign or a byte of a
-	 * non-ASCII character
-	 */
-	static boolean isIdentifierPart(byte c) {
-		return is((char) (c & 0xFF), IDENTIFIER_PART);
-	}
-
-	/**
-	 * Return whether the character (or byte) is of the kind: white space
-	 * {@code [ \t\n\r\f\v]}, or as the server reads UTF-8 bytes, where every byte of a
-	 * non-ASCII character may be part of a name.
-	 */
-	private static boolean is(char c, byte kind) {
-		return (c < 0x80) ? (ASCII[c] & kind) != 0 : (kind & (IDENTIFIER_START | IDENTIFIER_PART)) != 0;
+		return at < this.length && this.sql[at] == c;
 	}
 
 	/** Folds ASCII letters only: the server does not fold other letters in keywords. */
-	private static char lowerCase(char c) {
-		return (c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c;
+	private static int lowerCase(byte b) {
+		return (b >= 'A' && b <= 'Z') ? b + ('a' - 'A') : b;
 	}
 
 }
