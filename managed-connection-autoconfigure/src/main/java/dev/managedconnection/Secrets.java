@@ -7,10 +7,20 @@ import java.util.regex.Pattern;
 
 /**
  * Masks secrets in text that may reach a log, an exception message or {@code toString()}.
+ * <p>
+ * pgjdbc ({@code Driver.parseURL}) splits the parameters of a JDBC URL on {@code &} only and
+ * takes a value to be all that follows the first {@code =}, so {@code ;}, {@code #}, {@code ?}
+ * and {@code =} are part of a password; it keeps a parameter's name as written.
  */
 final class Secrets {
 
-	private static final Pattern URL_SECRET = Pattern.compile("(?i)((?:ssl)?password=)[^&;]*");
+	/**
+	 * The value after {@code password=} in any case ({@code sslpassword=} too), wherever it is,
+	 * up to the next {@code &}: in the query as pgjdbc reads it, and also in a fragment or
+	 * after a {@code ;}, where pgjdbc reads it as part of another value but it is meant as a
+	 * password all the same.
+	 */
+	private static final Pattern URL_SECRET = Pattern.compile("(?i)(password=)[^&]*");
 
 	private Secrets() {
 	}
@@ -28,10 +38,14 @@ final class Secrets {
 	 * Move the {@code password} and {@code sslpassword} parameters of a JDBC URL into connection
 	 * properties, where pgjdbc takes them from as well: pgjdbc logs the URL it connects with at
 	 * DEBUG ({@code FINE}), so a password must not be in it. As in pgjdbc, a URL value wins over
-	 * the same property.
+	 * the same property. The parameters are split and decoded as pgjdbc does, and moved under
+	 * their names as written, also in other cases ({@code PASSWORD}), which pgjdbc does not
+	 * read as a password but would log.
 	 * @param url the JDBC URL
 	 * @param properties the connection properties, which receive the URL's secrets
 	 * @return the URL without its secrets
+	 * @throws IllegalArgumentException if a secret is not valid URL encoding, which pgjdbc
+	 * would reject with a message showing it
 	 */
 	static String moveUrlSecrets(String url, Properties properties) {
 		int query = url.indexOf('?');
@@ -43,8 +57,8 @@ final class Secrets {
 		for (String parameter : url.substring(query + 1).split("&")) {
 			int equals = parameter.indexOf('=');
 			String name = (equals < 0) ? parameter : parameter.substring(0, equals);
-			if (equals > 0 && (name.equals("password") || name.equals("sslpassword"))) {
-				properties.setProperty(name, URLDecoder.decode(parameter.substring(equals + 1), StandardCharsets.UTF_8));
+			if (equals > 0 && isSecret(name)) {
+				properties.setProperty(name, decode(name, parameter.substring(equals + 1)));
 			}
 			else if (!parameter.isEmpty()) {
 				kept.append(separator).append(parameter);
@@ -52,6 +66,21 @@ final class Secrets {
 			}
 		}
 		return kept.toString();
+	}
+
+	private static boolean isSecret(String name) {
+		return name.equalsIgnoreCase("password") || name.equalsIgnoreCase("sslpassword");
+	}
+
+	private static String decode(String name, String value) {
+		try {
+			return URLDecoder.decode(value, StandardCharsets.UTF_8);
+		}
+		catch (IllegalArgumentException ex) {
+			// URLDecoder's message quotes the value: leave it out.
+			throw new IllegalArgumentException("'url' has a '" + name
+					+ "' parameter that is not valid URL encoding; write a '%' in it as '%25'");
+		}
 	}
 
 }

@@ -36,6 +36,8 @@ class SessionIsolationIntegrationTests {
 		database = TestPostgres.get().createDatabase(SessionIsolationIntegrationTests.class);
 		TestSql.execute(database, "CREATE SCHEMA hidden");
 		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
+		TestSql.execute(database, "CREATE TABLE account (id int PRIMARY KEY, owner text)");
+		TestSql.execute(database, "INSERT INTO account VALUES (1, 'alice')");
 	}
 
 	@AfterAll
@@ -119,6 +121,46 @@ class SessionIsolationIntegrationTests {
 		int queued = this.managed.execute(COMMIT,
 				(connection) -> connection.unwrap(PGConnection.class).getNotifications().length);
 		assertThat(queued).isZero();
+	}
+
+	@Test
+	void setRoleAfterANestedCommentDoesNotReachTheNextHolder() throws SQLException {
+		this.managed = discardAll();
+		String user = query("SELECT current_user");
+		// PostgreSQL nests block comments: the first */ does not end this one.
+		execute("/* a /* b */ c */ SET ROLE pg_monitor");
+		assertThat(query("SELECT current_user")).isEqualTo(user);
+	}
+
+	@Test
+	void setRoleAfterALineCommentEndedByACarriageReturnDoesNotReachTheNextHolder() throws SQLException {
+		this.managed = discardAll();
+		String user = query("SELECT current_user");
+		execute("-- audit\rSET ROLE pg_monitor");
+		assertThat(query("SELECT current_user")).isEqualTo(user);
+	}
+
+	@Test
+	void tableCreatedInThePgTempSchemaDoesNotShadowTheRealOneForTheNextHolder() throws SQLException {
+		this.managed = discardAll();
+		// pg_temp comes first in every search path, so this table would hide public.account.
+		execute("CREATE TABLE pg_temp.account AS SELECT 1 AS id, 'mallory' AS owner");
+		assertThat(query("SELECT owner FROM account WHERE id = 1")).isEqualTo("alice");
+	}
+
+	@Test
+	void setConfigSpelledWithUnicodeEscapesDoesNotReachTheNextHolder() throws SQLException {
+		this.managed = discardAll();
+		execute("SELECT U&\"set\\005fconfig\"('app.tenant', 'other', false)");
+		assertThat(query("SELECT coalesce(current_setting('app.tenant', true), '')")).isEmpty();
+	}
+
+	@Test
+	void advisoryLockSpelledWithUnicodeEscapesIsReleasedForTheNextHolder() throws SQLException {
+		this.managed = discardAll();
+		execute("SELECT U&\"pg_advisory!005flock\" UESCAPE '!' (4343)");
+		assertThat(query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"))
+			.isEqualTo("0");
 	}
 
 	@Test

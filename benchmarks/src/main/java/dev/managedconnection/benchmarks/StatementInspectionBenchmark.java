@@ -26,6 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * a {@code DISCARD ALL} on release. {@code managedPrepare} runs one scope that prepares and
  * closes a statement (pgjdbc prepares lazily, so nothing is sent); {@code rawPrepare} does the
  * same on a plain pgjdbc connection, whose own SQL parsing is cached per SQL text.
+ * {@code managedPrepareNewText} cycles through more texts of the same length than the handle
+ * remembers verdicts for, so that nearly every statement is judged afresh: the cost of the
+ * judgement itself. They are fewer than pgjdbc caches parsed SQL for (256 by default), so that its
+ * parsing stays out of the numbers.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -42,7 +46,14 @@ public class StatementInspectionBenchmark {
 	@Param({ "64", "512", "4096" })
 	int sqlLength;
 
+	/** Many more than the 64 verdicts the managed connection remembers, fewer than pgjdbc's 256. */
+	private static final int TEXTS = 200;
+
 	private String sql;
+
+	private String[] texts;
+
+	private int next;
 
 	private ManagedConnection managed;
 
@@ -55,6 +66,12 @@ public class StatementInspectionBenchmark {
 			builder.insert(0, CLAUSE);
 		}
 		this.sql = builder.toString();
+		// Same length and shape as the SQL, told apart by its first characters so that telling
+		// them apart costs little.
+		this.texts = new String[TEXTS];
+		for (int i = 0; i < TEXTS; i++) {
+			this.texts[i] = "SELECT " + (100 + i) + "," + this.sql.substring("SELECT".length());
+		}
 		Database database = Database.fromEnvironment(System.getenv());
 		this.managed = ManagedConnection.builder()
 			.url(database.url())
@@ -79,6 +96,17 @@ public class StatementInspectionBenchmark {
 	@Benchmark
 	public Object managedPrepare() throws SQLException {
 		String text = this.sql;
+		return this.managed.execute((connection) -> {
+			PreparedStatement statement = connection.prepareStatement(text);
+			statement.close();
+			return statement;
+		});
+	}
+
+	@Benchmark
+	public Object managedPrepareNewText() throws SQLException {
+		String text = this.texts[this.next];
+		this.next = (this.next + 1) % TEXTS;
 		return this.managed.execute((connection) -> {
 			PreparedStatement statement = connection.prepareStatement(text);
 			statement.close();
