@@ -27,7 +27,8 @@ final class ManagedConnectionSanitizingFunction implements SanitizingFunction {
 
 	private static final Pattern KEY_SEPARATORS = Pattern.compile("[-._\\[\\]]");
 
-	private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)((?:ssl)?password=)[^&;\\s]+");
+	// pgjdbc splits URL parameters on '&' only: a ';' is part of the password.
+	private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)((?:ssl)?password=)[^&\\s]+");
 
 	@Override
 	public SanitizableData apply(SanitizableData data) {
