@@ -33,12 +33,34 @@ final class Connector {
 
 	private final long connectTimeoutNanos;
 
-	Connector(String url, Properties properties, Duration connectTimeout) {
-		this.properties = new Properties();
-		this.properties.putAll(properties);
-		this.url = Secrets.moveUrlSecrets(url, this.properties);
-		this.maskedUrl = Secrets.maskUrl(url);
-		this.connectTimeoutNanos = connectTimeout.toNanos();
+	Connector(ManagedConnectionSettings settings) {
+		this.properties = connectionProperties(settings);
+		this.url = Secrets.moveUrlSecrets(settings.url(), this.properties);
+		this.maskedUrl = Secrets.maskUrl(settings.url());
+		this.connectTimeoutNanos = settings.connectTimeout().toNanos();
+	}
+
+	private static Properties connectionProperties(ManagedConnectionSettings settings) {
+		Properties properties = new Properties();
+		// Only when pgjdbc may assume a 9.0+ server does it send ApplicationName in the startup
+		// packet, where it is the session's default; otherwise it sends a SET that a session
+		// reset's DISCARD ALL would undo.
+		properties.setProperty("assumeMinServerVersion", "9.0");
+		properties.putAll(settings.driverProperties());
+		if (settings.username() != null) {
+			properties.setProperty("user", settings.username());
+		}
+		if (settings.password() != null) {
+			properties.setProperty("password", settings.password());
+		}
+		if (settings.applicationName() != null) {
+			properties.setProperty("ApplicationName", settings.applicationName());
+		}
+		Duration socketTimeout = settings.socketTimeout();
+		if (socketTimeout != null) {
+			properties.setProperty("socketTimeout", Long.toString(Math.max(1, (socketTimeout.toMillis() + 999) / 1000)));
+		}
+		return properties;
 	}
 
 	/**

@@ -234,7 +234,7 @@ abstract class HoldMonitor {
 		private static final long serialVersionUID = 1L;
 
 		private static final List<String> INTERNAL_CLASSES = List.of(HoldMonitor.class.getName(),
-				ManagedConnection.class.getName(), ManagedDataSource.class.getName());
+				ManagedConnection.class.getName(), ScopeLifecycle.class.getName(), ManagedDataSource.class.getName());
 
 		private static final List<String> FRAMEWORK_PACKAGES = List.of("java.", "javax.", "jdk.", "sun.",
 				"org.springframework.", "dev.managedconnection.annotation.");

@@ -17,13 +17,42 @@ final class ManagedDataSource implements DataSource {
 
 	private final ManagedConnection managedConnection;
 
-	ManagedDataSource(ManagedConnection managedConnection) {
+	private final ScopeLifecycle scopes;
+
+	ManagedDataSource(ManagedConnection managedConnection, ScopeLifecycle scopes) {
 		this.managedConnection = managedConnection;
+		this.scopes = scopes;
 	}
 
+	/**
+	 * Inside a scope, a connection joined to it; otherwise a new scope with autocommit on that
+	 * ends when the returned connection is closed.
+	 */
 	@Override
 	public Connection getConnection() throws SQLException {
-		return this.managedConnection.borrow();
+		if (this.scopes.lock().isHeldByCurrentThread()) {
+			return this.scopes.scope().handle(this.managedConnection).join();
+		}
+		this.scopes.enter(ScopeOptions.DEFAULT, true);
+		return this.scopes.scope().handle(this.managedConnection).connection();
+	}
+
+	/**
+	 * End a scope begun by {@link #getConnection()} when its connection is closed.
+	 * @param borrowed the handle of that scope
+	 * @throws SQLException if the scope cannot be ended so
+	 */
+	void release(ConnectionHandle borrowed) throws SQLException {
+		Scope scope = this.scopes.scope();
+		if (!this.scopes.lock().isHeldByCurrentThread() || scope.handle() != borrowed) {
+			throw new SQLException("A connection borrowed from the DataSource view of " + this.managedConnection
+					+ " must be closed by the thread that borrowed it, before that thread's enclosing scope ends");
+		}
+		if (scope.depth() > 1) {
+			throw new SQLException("A connection borrowed from the DataSource view of " + this.managedConnection
+					+ " was closed while a nested scope is still open");
+		}
+		this.scopes.endScope(null);
 	}
 
 	@Override

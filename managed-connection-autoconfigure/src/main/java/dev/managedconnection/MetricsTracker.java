@@ -16,7 +16,7 @@ public interface MetricsTracker {
 
 	/**
 	 * The managed connection this tracker measures was built; called by
-	 * {@link ManagedConnection.Builder#build()} before any other event. A tracker can keep it to
+	 * {@link ManagedConnectionBuilder#build()} before any other event. A tracker can keep it to
 	 * read {@link ManagedConnection#state()}, for gauges say, but must not acquire it here.
 	 * @param connection the managed connection
 	 */

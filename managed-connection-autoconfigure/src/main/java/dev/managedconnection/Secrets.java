@@ -35,6 +35,23 @@ final class Secrets {
 	}
 
 	/**
+	 * Return the connection properties as text with the values of password properties masked.
+	 * @param properties the connection properties
+	 * @return the properties safe to show
+	 */
+	static String maskProperties(Properties properties) {
+		StringBuilder shown = new StringBuilder("{");
+		properties.stringPropertyNames().stream().sorted().forEach((name) -> {
+			if (shown.length() > 1) {
+				shown.append(", ");
+			}
+			boolean secret = name.toLowerCase(java.util.Locale.ROOT).contains("password");
+			shown.append(name).append('=').append(secret ? "******" : properties.getProperty(name));
+		});
+		return shown.append('}').toString();
+	}
+
+	/**
 	 * Move the {@code password} and {@code sslpassword} parameters of a JDBC URL into connection
 	 * properties, where pgjdbc takes them from as well: pgjdbc logs the URL it connects with at
 	 * DEBUG ({@code FINE}), so a password must not be in it. As in pgjdbc, a URL value wins over

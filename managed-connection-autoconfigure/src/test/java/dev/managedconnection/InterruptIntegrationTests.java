@@ -216,7 +216,7 @@ class InterruptIntegrationTests {
 			return update(connection, "INSERT INTO item VALUES (2)");
 		}));
 		assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
-		CompletableFuture<Void> close = CompletableFuture.runAsync(this.managed::close);
+		CompletableFuture<Void> close = CompletableFuture.runAsync(this.managed::resetConnection);
 		awaitWaiters(1);
 		assertThat(close).isNotDone();
 		finish.countDown();

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link ManagedConnection#shutdown()}: unlike {@code close()} it is final, and it
- * does not wait for the holder. The Spring-level scenario (closing the context under load)
+ * Tests for {@link ManagedConnection#close()}: unlike {@code resetConnection()} it is final, and
+ * it does not wait for the holder. The Spring-level scenario (closing the context under load)
  * is {@code ManagedConnectionShutdownIntegrationTests}.
  */
 class ManagedConnectionShutdownTests {
@@ -54,31 +54,31 @@ class ManagedConnectionShutdownTests {
 	}
 
 	@AfterEach
-	void shutDown() {
-		this.managed.shutdown();
+	void closeForGood() {
+		this.managed.close();
 	}
 
 	@Test
-	void closeLetsTheNextAcquisitionReopenButShutdownRefusesItForGood() throws SQLException {
+	void resetConnectionLetsTheNextAcquisitionReopenButCloseRefusesItForGood() throws SQLException {
 		int first = this.managed.execute(COMMIT, TestSql::backendPid);
-		this.managed.close();
+		this.managed.resetConnection();
 		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(first);
-		this.managed.shutdown();
+		this.managed.close();
 		assertThat(this.managed.isClosed()).isTrue();
-		assertThat(this.managed).hasToString("ManagedConnection[" + database.url() + " (shut down)]");
+		assertThat(this.managed).hasToString("ManagedConnection[" + database.url() + " (closed for good)]");
 		assertThatExceptionOfType(SQLNonTransientConnectionException.class)
 			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid))
-			.withMessageContaining("shut down")
+			.withMessageContaining("closed for good")
 			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("08003"));
 		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> this.managed.asDataSource().getConnection());
 		assertThat(this.managed.isClosed()).isTrue();
 	}
 
 	@Test
-	void shutdownByTheHolderClosesWhenItsScopeEndsAndKeepsItsWork() throws SQLException {
+	void closeByTheHolderClosesWhenItsScopeEndsAndKeepsItsWork() throws SQLException {
 		this.managed.execute((connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
-			this.managed.shutdown();
+			this.managed.close();
 			assertThat(this.managed.isClosed()).isFalse();
 			connection.commit();
 			return null;
@@ -111,7 +111,7 @@ class ManagedConnectionShutdownTests {
 		});
 		assertThat(inserted.await(30, TimeUnit.SECONDS)).isTrue();
 		// Returns without waiting for the holder, which is blocked until after it returns.
-		this.managed.shutdown();
+		this.managed.close();
 		shutDown.countDown();
 		assertThat(holder).failsWithin(30, TimeUnit.SECONDS)
 			.withThrowableThat()
@@ -150,14 +150,14 @@ class ManagedConnectionShutdownTests {
 			}
 		});
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.managed.state().waitingThreads() == 1);
-		this.managed.shutdown();
+		this.managed.close();
 		release.countDown();
 		// The builder's acquire timeout is far longer than this bound.
 		assertThat(waiter).failsWithin(10, TimeUnit.SECONDS)
 			.withThrowableThat()
 			.havingRootCause()
 			.isInstanceOf(SQLNonTransientConnectionException.class)
-			.withMessageContaining("shut down");
+			.withMessageContaining("closed for good");
 		// The holder's connection was aborted under it; its scope ends either way.
 		await().atMost(Duration.ofSeconds(10)).until(holder::isDone);
 		assertThat(this.managed.state().waitingThreads()).isZero();

@@ -210,7 +210,7 @@ class NetworkFaultIntegrationTests {
 		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
 	}
 
-	private ManagedConnection.Builder builder() {
+	private ManagedConnectionBuilder builder() {
 		return ManagedConnection.builder()
 			.url(this.proxy.url(database.name()))
 			.username(database.username())

@@ -222,7 +222,7 @@ class RefusedReconnectionIntegrationTests {
 		return DriverManager.getConnection(postgres.url("appdb"), properties);
 	}
 
-	private static ManagedConnection.Builder urlPasswordBuilder(String urlPassword, String propertyPassword) {
+	private static ManagedConnectionBuilder urlPasswordBuilder(String urlPassword, String propertyPassword) {
 		return ManagedConnection.builder()
 			.url(postgres.url("appdb") + "?ApplicationName=secrets&password=" + urlPassword)
 			.username("app")
@@ -231,7 +231,7 @@ class RefusedReconnectionIntegrationTests {
 			.validationIdleThreshold(Duration.ZERO);
 	}
 
-	private static ManagedConnection.Builder builder() {
+	private static ManagedConnectionBuilder builder() {
 		return ManagedConnection.builder()
 			.url(postgres.url("appdb"))
 			.username("app")

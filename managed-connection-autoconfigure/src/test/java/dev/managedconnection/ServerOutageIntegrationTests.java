@@ -276,7 +276,7 @@ class ServerOutageIntegrationTests {
 			.until(proxy::acceptedConnections, (attempts) -> attempts >= accepted);
 	}
 
-	private static ManagedConnection.Builder builder(String url) {
+	private static ManagedConnectionBuilder builder(String url) {
 		return ManagedConnection.builder().url(url).username(OwnedPostgres.SUPERUSER);
 	}
 

@@ -64,7 +64,7 @@ class SslModeIntegrationTests {
 		}
 	}
 
-	private static void assertRefused(ManagedConnection.Builder builder) {
+	private static void assertRefused(ManagedConnectionBuilder builder) {
 		try (ManagedConnection managed = builder.username(OwnedPostgres.SUPERUSER)
 			.acquireTimeout(Duration.ofSeconds(1))
 			.build()) {

@@ -62,7 +62,7 @@ final class TestSql {
 		}
 	}
 
-	static ManagedConnection.Builder builderFor(TestDatabase database) {
+	static ManagedConnectionBuilder builderFor(TestDatabase database) {
 		return ManagedConnection.builder()
 			.url(database.url())
 			.username(database.username())

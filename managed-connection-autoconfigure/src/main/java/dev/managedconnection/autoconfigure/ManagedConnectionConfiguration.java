@@ -20,9 +20,9 @@ import org.springframework.core.env.Environment;
 @Conditional(OnDataSourceAutoConfigurationCondition.class)
 class ManagedConnectionConfiguration {
 
-	// Shut down rather than closed: after the context closes, a stray caller must fail, not
+	// Closed for good with the context (close() is final): a stray caller must fail, not
 	// open a new physical connection.
-	@Bean(destroyMethod = "shutdown")
+	@Bean
 	@ConditionalOnMissingBean
 	ManagedConnection managedConnection(ManagedConnectionProperties properties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, DataSourceProperties dataSourceProperties,

@@ -67,7 +67,7 @@ public class ManagedConnectionHealthIndicator implements HealthIndicator {
 				if (!answered) {
 					// Held by this thread, so the physical connection closes as the scope ends
 					// and the next use opens a new one.
-					this.connection.close();
+					this.connection.resetConnection();
 				}
 				return answered;
 			});

@@ -149,10 +149,10 @@ class ManagedConnectionAutoConfigurationTests {
 		});
 		assertThat(managedConnection[0].isClosed()).isTrue();
 		// Shut down, not just closed: nothing reopens it after the context has gone.
-		assertThat(managedConnection[0].toString()).endsWith("(shut down)]");
+		assertThat(managedConnection[0].toString()).endsWith("(closed for good)]");
 		assertThatExceptionOfType(SQLException.class)
 			.isThrownBy(() -> query(managedConnection[0], "SELECT 1"))
-			.withMessageContaining("shut down");
+			.withMessageContaining("closed for good");
 	}
 
 	@Test

@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ConnectionState;
 import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.ManagedConnectionBuilder;
 import dev.managedconnection.OpenTransactionException;
 import dev.managedconnection.RollbackReason;
 import dev.managedconnection.ScopeOptions;
@@ -178,7 +179,7 @@ class ManagedConnectionMetricsTests {
 		}
 	}
 
-	private static ManagedConnection.Builder builder() {
+	private static ManagedConnectionBuilder builder() {
 		return ManagedConnection.builder()
 			.url(database.url())
 			.username(database.username())

@@ -1,0 +1,140 @@
+package dev.managedconnection;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The scope of the thread that holds a {@link ManagedConnection}: one object per managed
+ * connection, reused by every holder, so that acquiring and releasing allocate nothing. Written
+ * only by the holder (or by whoever took the connection back from a dead one); the fields other
+ * threads read are volatile.
+ */
+final class Scope {
+
+	private volatile @Nullable Thread holder;
+
+	private volatile long acquiredAtNanos;
+
+	private volatile HoldMonitor.Hold hold = HoldMonitor.Hold.NONE;
+
+	private int depth;
+
+	private ScopeOptions options = ScopeOptions.DEFAULT;
+
+	private @Nullable PhysicalConnection physical;
+
+	private @Nullable ConnectionHandle handle;
+
+	private long number;
+
+	/**
+	 * Begin the scope of a thread that has just taken the lock, before its connection is ready.
+	 * @param holder the thread
+	 * @param acquiredAtNanos when it took the lock
+	 * @param options the options of its outermost scope
+	 * @return the scope's number, unique for this managed connection
+	 */
+	long begin(Thread holder, long acquiredAtNanos, ScopeOptions options) {
+		this.holder = holder;
+		this.acquiredAtNanos = acquiredAtNanos;
+		this.options = options;
+		this.depth = 1;
+		return ++this.number;
+	}
+
+	/**
+	 * Give the scope its connection, once ready.
+	 * @param physical the physical connection
+	 * @param handle the handle, for a scope borrowed from the DataSource view, or {@code null} to
+	 * create it on first request
+	 * @param hold the hold monitor's watch of the scope
+	 */
+	void attach(PhysicalConnection physical, @Nullable ConnectionHandle handle, HoldMonitor.Hold hold) {
+		this.physical = physical;
+		this.handle = handle;
+		this.hold = hold;
+	}
+
+	/**
+	 * Forget the scope. Only field writes: it runs on the way to the unlock.
+	 */
+	void clear() {
+		this.handle = null;
+		this.physical = null;
+		this.depth = 0;
+		this.options = ScopeOptions.DEFAULT;
+		this.hold = HoldMonitor.Hold.NONE;
+		this.holder = null;
+	}
+
+	/**
+	 * Stop watching the scope, so that a max-hold cancel cannot hit what follows.
+	 */
+	void endHold() {
+		HoldMonitor.Hold ending = this.hold;
+		this.hold = HoldMonitor.Hold.NONE;
+		ending.end();
+	}
+
+	@Nullable Thread holder() {
+		return this.holder;
+	}
+
+	long acquiredAtNanos() {
+		return this.acquiredAtNanos;
+	}
+
+	HoldMonitor.Hold hold() {
+		return this.hold;
+	}
+
+	ScopeOptions options() {
+		return this.options;
+	}
+
+	PhysicalConnection physical() {
+		PhysicalConnection current = this.physical;
+		if (current == null) {
+			throw new IllegalStateException("The scope has no connection yet");
+		}
+		return current;
+	}
+
+	@Nullable ConnectionHandle handle() {
+		return this.handle;
+	}
+
+	/**
+	 * Return the scope's handle, created on first request: a scope whose holder never asks for
+	 * the connection allocates nothing.
+	 * @param owner the managed connection
+	 * @return the handle
+	 */
+	ConnectionHandle handle(ManagedConnection owner) {
+		ConnectionHandle current = this.handle;
+		if (current == null) {
+			current = new ConnectionHandle(owner, physical(), false);
+			this.handle = current;
+		}
+		return current;
+	}
+
+	int depth() {
+		return this.depth;
+	}
+
+	void enterNested() {
+		this.depth++;
+	}
+
+	void leaveNested() {
+		this.depth--;
+	}
+
+	/**
+	 * Forget nested scopes left open, as when their callers failed to end them.
+	 */
+	void resetDepth() {
+		this.depth = 1;
+	}
+
+}
