@@ -9,8 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -68,21 +66,9 @@ final class ConnectionHandle implements InvocationHandler {
 
 	private boolean sessionTouched;
 
-	private @Nullable List<Statement> openStatements;
+	private @Nullable OpenStatements openStatements;
 
-	private boolean autoCommitChanged;
-
-	private @Nullable Boolean originalReadOnly;
-
-	private @Nullable Integer originalIsolation;
-
-	private boolean schemaChanged;
-
-	private @Nullable String originalSchema;
-
-	private @Nullable Integer originalNetworkTimeout;
-
-	private @Nullable Integer originalHoldability;
+	private @Nullable OriginalSettings originalSettings;
 
 	/**
 	 * Create a handle for a scope.
@@ -104,14 +90,11 @@ final class ConnectionHandle implements InvocationHandler {
 
 	/**
 	 * Return a connection for code that asks the DataSource view for one inside this scope: it
-	 * runs on this handle, closing it does nothing, and it must not end a transaction that is
-	 * open now.
+	 * runs on this handle, closing it does nothing, and it must not end a transaction open now.
 	 * @return the connection
 	 */
 	Connection join() {
-		TransactionStatus status = this.physical.status();
-		boolean open = status == TransactionStatus.IN_TRANSACTION || status == TransactionStatus.IN_ERROR;
-		return JdbcProxies.connection(new JoinedConnection(this, open ? this.transactionEnds : -1));
+		return JoinedConnection.join(this, this.physical, this.transactionEnds);
 	}
 
 	/**
@@ -124,40 +107,22 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	/**
-	 * Roll back the whole transaction that a joined connection tried to end, and refuse to
-	 * commit it from now on.
+	 * Roll back the whole transaction that a joined connection tried to end, and refuse every
+	 * commit from now on until the scope ends: the outer transaction's work is gone, and
+	 * committing what follows would pass for the whole.
 	 * @param operation what was tried: {@code commit} or {@code rollback}
 	 * @throws SecondTransactionException always
 	 */
 	void refuseSecondTransaction(String operation) throws SQLException {
-		SecondTransactionException refused = SecondTransactionException.refused(this.owner, operation);
 		this.poisoned = true;
-		try {
-			this.physical.connection().rollback();
-		}
-		catch (SQLException ex) {
-			noteFailure(ex);
-			refused.addSuppressed(ex);
-		}
-		throw refused;
+		rollBackAndThrow(SecondTransactionException.refused(this.owner, operation));
 	}
 
-	/**
-	 * Return whether a second transaction was refused in this scope. Every commit fails from then
-	 * until the scope ends: the outer transaction's work is gone, and committing what follows it
-	 * would pass for the whole.
-	 * @return whether commits fail
-	 */
 	boolean isPoisoned() {
 		return this.poisoned;
 	}
 
-	/**
-	 * Refuse to commit a transaction that a second transaction's refusal rolled back: whatever
-	 * ran since is rolled back too.
-	 */
-	private void rollBackPoisoned() throws SQLException {
-		SecondTransactionException refused = SecondTransactionException.rolledBack(this.owner);
+	private void rollBackAndThrow(SecondTransactionException refused) throws SQLException {
 		try {
 			this.physical.connection().rollback();
 		}
@@ -196,37 +161,19 @@ final class ConnectionHandle implements InvocationHandler {
 		if (!this.sessionTouched) {
 			this.sessionTouched = !SESSION_SAFE_METHODS.contains(name) || mayChangeSession(args);
 		}
+		if (OriginalSettings.isSetter(name)) {
+			OriginalSettings original = this.originalSettings;
+			if (original == null) {
+				original = new OriginalSettings();
+				this.originalSettings = original;
+			}
+			original.remember(name, connection);
+		}
 		switch (name) {
-			case "setReadOnly" -> {
-				if (this.originalReadOnly == null) {
-					this.originalReadOnly = connection.isReadOnly();
-				}
-			}
-			case "setTransactionIsolation" -> {
-				if (this.originalIsolation == null) {
-					this.originalIsolation = connection.getTransactionIsolation();
-				}
-			}
-			case "setSchema" -> {
-				if (!this.schemaChanged) {
-					this.originalSchema = connection.getSchema();
-					this.schemaChanged = true;
-				}
-			}
-			case "setNetworkTimeout" -> {
-				if (this.originalNetworkTimeout == null) {
-					this.originalNetworkTimeout = connection.getNetworkTimeout();
-				}
-			}
-			case "setHoldability" -> {
-				if (this.originalHoldability == null) {
-					this.originalHoldability = connection.getHoldability();
-				}
-			}
 			case "commit" -> {
 				this.transactionEnds++;
 				if (this.poisoned) {
-					rollBackPoisoned();
+					rollBackAndThrow(SecondTransactionException.rolledBack(this.owner));
 				}
 				try {
 					this.physical.commit();
@@ -243,11 +190,10 @@ final class ConnectionHandle implements InvocationHandler {
 				}
 			}
 			case "setAutoCommit" -> {
-				this.autoCommitChanged = true;
 				if (Boolean.TRUE.equals(args[0])) {
 					this.transactionEnds++;
 					if (this.poisoned && this.physical.status() != TransactionStatus.IDLE) {
-						rollBackPoisoned();
+						rollBackAndThrow(SecondTransactionException.rolledBack(this.owner));
 					}
 				}
 			}
@@ -308,9 +254,9 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	private Statement track(Statement statement, Connection connection) {
-		List<Statement> statements = this.openStatements;
+		OpenStatements statements = this.openStatements;
 		if (statements == null) {
-			statements = new ArrayList<>(4);
+			statements = new OpenStatements();
 			this.openStatements = statements;
 		}
 		statements.add(statement);
@@ -322,14 +268,9 @@ final class ConnectionHandle implements InvocationHandler {
 	 * @param statement the driver's statement
 	 */
 	void forget(Statement statement) {
-		List<Statement> statements = this.openStatements;
+		OpenStatements statements = this.openStatements;
 		if (statements != null) {
-			for (int i = statements.size() - 1; i >= 0; i--) {
-				if (statements.get(i) == statement) {
-					statements.remove(i);
-					return;
-				}
-			}
+			statements.remove(statement);
 		}
 	}
 
@@ -431,29 +372,14 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	/**
-	 * Close the statements the holder left open. A statement that cannot be closed is no reason
-	 * to fail the scope: the driver forgets it with the connection.
+	 * Close the statements the holder left open.
 	 * @param failure where to attach close failures, or {@code null} to log them at DEBUG
 	 */
 	void closeStatements(@Nullable Throwable failure) {
-		List<Statement> statements = this.openStatements;
-		if (statements == null) {
-			return;
+		OpenStatements statements = this.openStatements;
+		if (statements != null) {
+			statements.closeAll(this.owner, failure);
 		}
-		for (Statement statement : statements) {
-			try {
-				statement.close();
-			}
-			catch (SQLException ex) {
-				if (failure != null) {
-					failure.addSuppressed(ex);
-				}
-				else {
-					logger.debug("Could not close a statement left open on {}", this.owner, ex);
-				}
-			}
-		}
-		statements.clear();
 	}
 
 	/**
@@ -462,25 +388,7 @@ final class ConnectionHandle implements InvocationHandler {
 	 * @throws SQLException if a setting could not be restored
 	 */
 	void restoreSettings(boolean defaultAutoCommit) throws SQLException {
-		Connection connection = this.physical.connection();
-		if (this.autoCommitChanged || this.borrowed) {
-			connection.setAutoCommit(defaultAutoCommit);
-		}
-		if (this.originalReadOnly != null) {
-			connection.setReadOnly(this.originalReadOnly);
-		}
-		if (this.originalIsolation != null) {
-			connection.setTransactionIsolation(this.originalIsolation);
-		}
-		if (this.schemaChanged) {
-			connection.setSchema(this.originalSchema);
-		}
-		if (this.originalNetworkTimeout != null) {
-			connection.setNetworkTimeout(Runnable::run, this.originalNetworkTimeout);
-		}
-		if (this.originalHoldability != null) {
-			connection.setHoldability(this.originalHoldability);
-		}
+		OriginalSettings.restore(this.originalSettings, this.physical.connection(), defaultAutoCommit, this.borrowed);
 	}
 
 	/**

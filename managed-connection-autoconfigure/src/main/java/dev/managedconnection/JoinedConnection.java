@@ -2,6 +2,7 @@ package dev.managedconnection;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
+import java.sql.Connection;
 
 import org.jspecify.annotations.Nullable;
 
@@ -22,9 +23,22 @@ final class JoinedConnection implements InvocationHandler {
 	 */
 	private final long joinedTransaction;
 
-	JoinedConnection(ConnectionHandle handle, long joinedTransaction) {
+	private JoinedConnection(ConnectionHandle handle, long joinedTransaction) {
 		this.handle = handle;
 		this.joinedTransaction = joinedTransaction;
+	}
+
+	/**
+	 * Hand out a connection joined to a scope.
+	 * @param handle the scope's handle
+	 * @param physical its physical connection
+	 * @param transactionEnds how many transactions ended in the scope so far
+	 * @return the connection
+	 */
+	static Connection join(ConnectionHandle handle, PhysicalConnection physical, long transactionEnds) {
+		TransactionStatus status = physical.status();
+		boolean open = status == TransactionStatus.IN_TRANSACTION || status == TransactionStatus.IN_ERROR;
+		return JdbcProxies.connection(new JoinedConnection(handle, open ? transactionEnds : -1));
 	}
 
 	@Override
