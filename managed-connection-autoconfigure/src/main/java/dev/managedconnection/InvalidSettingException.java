@@ -15,14 +15,14 @@ public class InvalidSettingException extends IllegalArgumentException {
 
 	private final String setting;
 
-	private final @Nullable String value;
+	private final transient @Nullable Object value;
 
 	private final Rule rule;
 
 	InvalidSettingException(String setting, @Nullable Object value, Rule rule) {
 		super("'" + setting + "'" + ((value != null) ? " (" + value + ")" : "") + " " + rule.description());
 		this.setting = setting;
-		this.value = (value != null) ? value.toString() : null;
+		this.value = value;
 		this.rule = rule;
 	}
 
@@ -35,10 +35,10 @@ public class InvalidSettingException extends IllegalArgumentException {
 	}
 
 	/**
-	 * Return the invalid value as text, secrets masked.
+	 * Return the invalid value, a URL with its secrets masked.
 	 * @return the value, or {@code null} when it was not set
 	 */
-	public @Nullable String getValue() {
+	public @Nullable Object getValue() {
 		return this.value;
 	}
 

@@ -27,12 +27,10 @@ class ManagedConnectionConfiguration {
 	ManagedConnection managedConnection(ManagedConnectionProperties properties,
 			ObjectProvider<JdbcConnectionDetails> connectionDetails, DataSourceProperties dataSourceProperties,
 			Environment environment, ObjectProvider<MetricsTracker> metricsTracker) {
-		String applicationName = environment.getProperty("spring.application.name");
-		JdbcConnectionDetails details = connectionDetails.getIfAvailable();
-		ManagedConnectionFactory factory = (details != null)
-				? ManagedConnectionFactory.of(properties, details, applicationName)
-				: ManagedConnectionFactory.of(properties, dataSourceProperties, applicationName);
-		return factory.create(metricsTracker.getIfUnique(() -> MetricsTracker.NONE));
+		JdbcConnectionDetails details = connectionDetails
+			.getIfAvailable(() -> new PropertiesJdbcConnectionDetails(dataSourceProperties));
+		return ManagedConnectionFactory.create(properties, details, environment.getProperty("spring.application.name"),
+				metricsTracker.getIfUnique(() -> MetricsTracker.NONE));
 	}
 
 }

@@ -1,121 +1,121 @@
 package dev.managedconnection.autoconfigure;
 
-import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
+import dev.managedconnection.InvalidSettingException;
+import dev.managedconnection.InvalidSettingException.Rule;
 import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.ManagedConnectionBuilder;
 import dev.managedconnection.MetricsTracker;
 import dev.managedconnection.autoconfigure.ManagedConnectionConfigurationException.Problem;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGProperty;
 
-import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.JdbcConnectionDetails;
 import org.springframework.util.StringUtils;
 
 /**
- * Validates the configuration and builds the auto-configured {@link ManagedConnection}.
- * Nothing here touches the database: the connection opens on first use.
+ * Builds the auto-configured {@link ManagedConnection} from connection details and
+ * {@code managed-connection.*}. The settings check themselves ({@link ManagedConnectionSettings});
+ * a setting they refuse is reported under the property that set it. Nothing here touches the
+ * database: the connection opens on first use.
  */
 final class ManagedConnectionFactory {
 
-	private static final String URL_PREFIX = "jdbc:postgresql:";
-
 	private static final String PREFIX = "managed-connection.";
+
+	private static final Pattern WORD_START = Pattern.compile("(?=[A-Z])");
 
 	private static final int MAX_SUGGESTION_DISTANCE = 2;
 
-	private final ManagedConnectionProperties properties;
-
-	private final Target target;
-
-	private final @Nullable String defaultApplicationName;
-
-	private ManagedConnectionFactory(ManagedConnectionProperties properties, Target target,
-			@Nullable String defaultApplicationName) {
-		this.properties = properties;
-		this.target = target;
-		this.defaultApplicationName = defaultApplicationName;
+	private ManagedConnectionFactory() {
 	}
 
 	/**
-	 * Create a factory that connects as the given connection details say.
+	 * Build the managed connection.
 	 * @param properties the managed connection properties
-	 * @param connectionDetails the connection details
+	 * @param connectionDetails where to connect
 	 * @param defaultApplicationName the application name to use when none is configured
-	 * @return the factory
-	 */
-	static ManagedConnectionFactory of(ManagedConnectionProperties properties, JdbcConnectionDetails connectionDetails,
-			@Nullable String defaultApplicationName) {
-		return new ManagedConnectionFactory(properties, new Target(connectionDetails.getJdbcUrl(),
-				connectionDetails.getUsername(), connectionDetails.getPassword(), connectionDetails.getClass()),
-				defaultApplicationName);
-	}
-
-	/**
-	 * Create a factory that connects as {@code spring.datasource.*} says.
-	 * @param properties the managed connection properties
-	 * @param dataSourceProperties the data source properties
-	 * @param defaultApplicationName the application name to use when none is configured
-	 * @return the factory
-	 */
-	static ManagedConnectionFactory of(ManagedConnectionProperties properties,
-			DataSourceProperties dataSourceProperties, @Nullable String defaultApplicationName) {
-		return new ManagedConnectionFactory(properties, new Target(dataSourceProperties.getUrl(),
-				dataSourceProperties.getUsername(), dataSourceProperties.getPassword(), null), defaultApplicationName);
-	}
-
-	/**
-	 * Validate the configuration and build the managed connection.
 	 * @param metricsTracker what receives the connection's events for metrics
 	 * @return the managed connection, not yet connected
 	 * @throws ManagedConnectionConfigurationException if the configuration is invalid
 	 */
-	ManagedConnection create(MetricsTracker metricsTracker) {
-		String url = this.target.validUrl();
-		ManagedConnectionProperties properties = this.properties;
-		var builder = ManagedConnection.builder()
-			.url(url)
+	static ManagedConnection create(ManagedConnectionProperties properties, JdbcConnectionDetails connectionDetails,
+			@Nullable String defaultApplicationName, MetricsTracker metricsTracker) {
+		ManagedConnectionBuilder builder = builder(properties, connectionDetails, defaultApplicationName)
+			.metricsTracker(metricsTracker);
+		try {
+			return builder.build();
+		}
+		catch (InvalidSettingException ex) {
+			throw invalid(ex, connectionDetails);
+		}
+	}
+
+	/**
+	 * Return a builder set from the properties and connection details, unchecked.
+	 * @param properties the managed connection properties
+	 * @param connectionDetails where to connect
+	 * @param defaultApplicationName the application name to use when none is configured
+	 * @return the builder
+	 */
+	static ManagedConnectionBuilder builder(ManagedConnectionProperties properties,
+			JdbcConnectionDetails connectionDetails, @Nullable String defaultApplicationName) {
+		ManagedConnectionBuilder builder = ManagedConnection.builder()
+			.url(connectionDetails.getJdbcUrl())
+			.username(connectionDetails.getUsername())
+			.password(connectionDetails.getPassword())
 			.autoCommit(properties.isAutoCommit())
 			.fair(properties.isFair())
-			.acquireTimeout(positive("acquire-timeout", properties.getAcquireTimeout()))
-			.validationTimeout(positive("validation-timeout", properties.getValidationTimeout()))
-			.validationIdleThreshold(notNegative("validation-idle-threshold", properties.getValidationIdleThreshold()))
-			.connectTimeout(positive("connect-timeout", properties.getConnectTimeout()))
+			.acquireTimeout(properties.getAcquireTimeout())
+			.validationTimeout(properties.getValidationTimeout())
+			.validationIdleThreshold(properties.getValidationIdleThreshold())
+			.connectTimeout(properties.getConnectTimeout())
+			.socketTimeout(properties.getSocketTimeout())
 			.sessionReset(properties.getSessionReset())
-			.metricsTracker(metricsTracker);
-		Duration leakDetectionThreshold = properties.getLeakDetectionThreshold();
-		if (leakDetectionThreshold != null) {
-			builder.leakDetectionThreshold(notNegative("leak-detection-threshold", leakDetectionThreshold));
-		}
-		Duration maxHold = properties.getMaxHold();
-		if (maxHold != null) {
-			builder.maxHold(notNegative("max-hold", maxHold));
-		}
-		Duration socketTimeout = properties.getSocketTimeout();
-		if (socketTimeout != null && !notNegative("socket-timeout", socketTimeout).isZero()) {
-			builder.socketTimeout(socketTimeout);
-		}
-		if (this.target.username() != null) {
-			builder.username(this.target.username());
-		}
-		if (this.target.password() != null) {
-			builder.password(this.target.password());
-		}
-		String applicationName = StringUtils.hasText(properties.getApplicationName())
-				? properties.getApplicationName() : this.defaultApplicationName;
+			.leakDetectionThreshold(properties.getLeakDetectionThreshold())
+			.maxHold(properties.getMaxHold());
+		String applicationName = StringUtils.hasText(properties.getApplicationName()) ? properties.getApplicationName()
+				: defaultApplicationName;
 		if (StringUtils.hasText(applicationName)) {
 			builder.applicationName(applicationName);
 		}
 		Map<String, String> driverProperties = properties.getProperties();
 		driverProperties.keySet().forEach(ManagedConnectionFactory::requireDriverProperty);
-		if (!driverProperties.isEmpty()) {
-			Properties copy = new Properties();
-			copy.putAll(driverProperties);
-			builder.properties(copy);
+		Properties copy = new Properties();
+		copy.putAll(driverProperties);
+		return builder.properties(copy);
+	}
+
+	/**
+	 * Return the property that holds a setting: {@code acquireTimeout} is
+	 * {@code managed-connection.acquire-timeout}.
+	 * @param setting the setting's name
+	 * @return the property's name
+	 */
+	static String propertyOf(String setting) {
+		return PREFIX + WORD_START.matcher(setting).replaceAll("-").toLowerCase(Locale.ROOT);
+	}
+
+	private static ManagedConnectionConfigurationException invalid(InvalidSettingException ex,
+			JdbcConnectionDetails connectionDetails) {
+		Rule rule = ex.getRule();
+		if (!ex.getSetting().equals("url")) {
+			Problem problem = (rule == Rule.NOT_NEGATIVE) ? Problem.NEGATIVE : Problem.NOT_POSITIVE;
+			return ManagedConnectionConfigurationException.forProperty(propertyOf(ex.getSetting()), ex.getValue(),
+					problem);
 		}
-		return builder.build();
+		Problem problem = (rule == Rule.REQUIRED) ? Problem.MISSING_URL : Problem.NOT_A_POSTGRESQL_URL;
+		// The query string may carry a password.
+		String url = StringUtils.hasText(connectionDetails.getJdbcUrl())
+				? connectionDetails.getJdbcUrl().replaceFirst("\\?.*", "?...") : null;
+		return (connectionDetails instanceof PropertiesJdbcConnectionDetails)
+				? ManagedConnectionConfigurationException.forProperty("spring.datasource.url", url, problem)
+				: ManagedConnectionConfigurationException.forConnectionDetails(connectionDetails.getClass(), url,
+						problem);
 	}
 
 	/**
@@ -166,53 +166,6 @@ final class ManagedConnectionFactory {
 			current = swap;
 		}
 		return previous[to.length()];
-	}
-
-	private static Duration positive(String property, @Nullable Duration value) {
-		if (value == null || value.isNegative() || value.isZero()) {
-			throw ManagedConnectionConfigurationException.forProperty(PREFIX + property, value, Problem.NOT_POSITIVE);
-		}
-		return value;
-	}
-
-	private static Duration notNegative(String property, @Nullable Duration value) {
-		if (value == null || value.isNegative()) {
-			throw ManagedConnectionConfigurationException.forProperty(PREFIX + property, value, Problem.NEGATIVE);
-		}
-		return value;
-	}
-
-	/**
-	 * Where to connect, and where that came from.
-	 *
-	 * @param url the JDBC URL, if any
-	 * @param username the username, if any
-	 * @param password the password, if any
-	 * @param connectionDetailsType the connection details class, or {@code null} for
-	 * {@code spring.datasource.*}
-	 */
-	private record Target(@Nullable String url, @Nullable String username, @Nullable String password,
-			@Nullable Class<?> connectionDetailsType) {
-
-		String validUrl() {
-			if (!StringUtils.hasText(this.url)) {
-				throw invalid(Problem.MISSING_URL);
-			}
-			if (!this.url.startsWith(URL_PREFIX)) {
-				throw invalid(Problem.NOT_A_POSTGRESQL_URL);
-			}
-			return this.url;
-		}
-
-		private ManagedConnectionConfigurationException invalid(Problem problem) {
-			// The query string may carry a password.
-			String url = StringUtils.hasText(this.url) ? this.url.replaceFirst("\\?.*", "?...") : null;
-			return (this.connectionDetailsType != null)
-					? ManagedConnectionConfigurationException.forConnectionDetails(this.connectionDetailsType, url,
-							problem)
-					: ManagedConnectionConfigurationException.forProperty("spring.datasource.url", url, problem);
-		}
-
 	}
 
 }

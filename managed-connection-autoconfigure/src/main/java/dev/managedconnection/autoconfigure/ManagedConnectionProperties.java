@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.managedconnection.ManagedConnectionSettings;
 import dev.managedconnection.SessionReset;
 import org.jspecify.annotations.Nullable;
 
@@ -33,35 +34,35 @@ public class ManagedConnectionProperties {
 	 * '@ExclusiveConnection(commit = true)', '@Transactional', or commit or roll back
 	 * yourself. Outside a scope, each DataSource borrow is always auto-committed.
 	 */
-	private boolean autoCommit = false;
+	private boolean autoCommit = ManagedConnectionSettings.DEFAULT_AUTO_COMMIT;
 
 	/**
 	 * Maximum time a caller waits for exclusive access to the connection. Must be greater
 	 * than zero.
 	 */
-	private Duration acquireTimeout = Duration.ofSeconds(30);
+	private Duration acquireTimeout = ManagedConnectionSettings.DEFAULT_ACQUIRE_TIMEOUT;
 
 	/**
 	 * Whether waiting callers get the connection in the order they asked for it.
 	 */
-	private boolean fair = true;
+	private boolean fair = ManagedConnectionSettings.DEFAULT_FAIR;
 
 	/**
 	 * Maximum time for the round trip that checks an idle connection before it is handed
 	 * out. Must be greater than zero.
 	 */
-	private Duration validationTimeout = Duration.ofSeconds(5);
+	private Duration validationTimeout = ManagedConnectionSettings.DEFAULT_VALIDATION_TIMEOUT;
 
 	/**
 	 * Idle time after which the connection is checked with a round trip before it is
 	 * handed out. Zero checks it on every acquisition.
 	 */
-	private Duration validationIdleThreshold = Duration.ofMillis(500);
+	private Duration validationIdleThreshold = ManagedConnectionSettings.DEFAULT_VALIDATION_IDLE_THRESHOLD;
 
 	/**
 	 * Maximum time to open the physical connection. Must be greater than zero.
 	 */
-	private Duration connectTimeout = Duration.ofSeconds(10);
+	private Duration connectTimeout = ManagedConnectionSettings.DEFAULT_CONNECT_TIMEOUT;
 
 	/**
 	 * Maximum time to wait for the server on a socket read. When not set, or zero, reads
@@ -80,7 +81,7 @@ public class ManagedConnectionProperties {
 	 * 'none', 'jdbc' (the JDBC settings a holder changed) or 'discard-all' (those, then DISCARD
 	 * ALL when the holder may have changed the session).
 	 */
-	private SessionReset sessionReset = SessionReset.DISCARD_ALL;
+	private SessionReset sessionReset = ManagedConnectionSettings.DEFAULT_SESSION_RESET;
 
 	/**
 	 * Further pgjdbc connection properties, such as 'sslmode' or 'prepareThreshold', named
