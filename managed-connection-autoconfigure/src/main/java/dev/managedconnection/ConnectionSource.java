@@ -57,14 +57,15 @@ final class ConnectionSource {
 	}
 
 	/**
-	 * Return whether the connection is open and was used moments ago, so that it may be handed
-	 * out without a round trip.
+	 * Return the connection if it is open and was used moments ago, so that it may be handed out
+	 * without a round trip.
 	 * @param now the current {@link System#nanoTime()}
-	 * @return whether it is fresh
+	 * @return the connection, or {@code null} when it must be validated or opened first
 	 */
-	boolean isFresh(long now) {
+	@Nullable PhysicalConnection fresh(long now) {
 		PhysicalConnection current = this.physical;
-		return current != null && !current.isClosed() && now - this.lastUsedNanos <= this.validationIdleNanos;
+		return (current != null && !current.isClosed() && now - this.lastUsedNanos <= this.validationIdleNanos)
+				? current : null;
 	}
 
 	/**

@@ -304,12 +304,13 @@ public final class ManagedConnection implements AutoCloseable {
 	 */
 	public ConnectionState state() {
 		PhysicalConnection current = this.source.current();
-		boolean open = current != null && !current.isClosed();
+		PhysicalConnection open = (current != null && !current.isClosed()) ? current : null;
 		Thread holder = this.scope.holder();
 		Duration heldFor = (holder != null) ? Duration.ofNanos(System.nanoTime() - this.scope.acquiredAtNanos())
 				: Duration.ZERO;
-		return new ConnectionState(open, open ? current.backendPid() : -1, open ? current.serverVersion() : null,
-				status(), (holder != null) ? holder.getName() : null, heldFor, this.lock.getQueueLength());
+		return new ConnectionState(open != null, (open != null) ? open.backendPid() : -1,
+				(open != null) ? open.serverVersion() : null, status(), (holder != null) ? holder.getName() : null,
+				heldFor, this.lock.getQueueLength());
 	}
 
 	@Override

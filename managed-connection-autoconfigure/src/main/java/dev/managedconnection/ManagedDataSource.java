@@ -8,6 +8,8 @@ import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The {@link DataSource} view of a {@link ManagedConnection}: inside a scope it hands out the
  * held connection, outside one it acquires the connection exclusively, with autocommit on, until
@@ -62,7 +64,7 @@ final class ManagedDataSource implements DataSource {
 	}
 
 	@Override
-	public PrintWriter getLogWriter() {
+	public @Nullable PrintWriter getLogWriter() {
 		return null;
 	}
 

@@ -134,9 +134,12 @@ final class ScopeLifecycle {
 		boolean entered = false;
 		try {
 			// Used moments ago: no check, and no second clock read for the metrics.
-			boolean fresh = this.source.isFresh(now);
-			PhysicalConnection usable = fresh ? this.source.current() : this.source.ready(now, startNanos + timeoutNanos);
-			long readyNanos = fresh ? now : System.nanoTime();
+			PhysicalConnection usable = this.source.fresh(now);
+			long readyNanos = now;
+			if (usable == null) {
+				usable = this.source.ready(now, startNanos + timeoutNanos);
+				readyNanos = System.nanoTime();
+			}
 			if (this.closed) {
 				// Closed while this thread opened or checked the connection.
 				this.source.close();
