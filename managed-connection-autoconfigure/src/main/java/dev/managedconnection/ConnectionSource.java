@@ -37,8 +37,12 @@ final class ConnectionSource {
 
 	private long lastUsedNanos;
 
-	ConnectionSource(Object owner, ManagedConnectionSettings settings, MetricsTracker metricsTracker) {
+	private final Notifications notifications;
+
+	ConnectionSource(Object owner, ManagedConnectionSettings settings, MetricsTracker metricsTracker,
+			Notifications notifications) {
 		this.owner = owner;
+		this.notifications = notifications;
 		this.connector = new Connector(settings);
 		this.autoCommit = settings.autoCommit();
 		this.validationIdleNanos = settings.validationIdleThreshold().toNanos();
@@ -99,7 +103,8 @@ final class ConnectionSource {
 	private PhysicalConnection open(long deadlineNanos) throws SQLException {
 		PhysicalConnection opened;
 		try {
-			opened = this.connector.connect(deadlineNanos, (failure) -> this.lastConnectError = failure);
+			opened = this.connector.connect(deadlineNanos, this.lastConnectError,
+					(failure) -> this.lastConnectError = failure);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -117,6 +122,10 @@ final class ConnectionSource {
 		this.lastConnectError = null;
 		try {
 			opened.connection().setAutoCommit(this.autoCommit);
+			if (this.notifications.isActive()) {
+				// Before anyone uses it: a notification sent from now on must not be missed.
+				this.notifications.opened(opened);
+			}
 		}
 		catch (SQLException ex) {
 			opened.close(ex);
@@ -200,6 +209,7 @@ final class ConnectionSource {
 		this.closeRequested = false;
 		if (current != null) {
 			this.physical = null;
+			this.notifications.sessionLost();
 			current.close(null);
 		}
 	}
@@ -236,6 +246,7 @@ final class ConnectionSource {
 		this.closeRequested = false;
 		if (current != null) {
 			this.physical = null;
+			this.notifications.sessionLost();
 			current.abort();
 		}
 	}

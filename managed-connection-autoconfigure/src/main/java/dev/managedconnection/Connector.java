@@ -66,13 +66,16 @@ final class Connector {
 	/**
 	 * Open a connection, retrying transient failures until the deadline.
 	 * @param deadlineNanos the {@link System#nanoTime()} by which to give up
+	 * @param earlier the last failure of an earlier call, or {@code null}: reported instead of
+	 * a timeout when the deadline cut this call's only attempt short
 	 * @param onFailure told of every failed attempt
 	 * @return the open connection
 	 * @throws SQLException the last failure once the deadline has passed, or at once when the
 	 * server refused the credentials or the database does not exist
 	 * @throws InterruptedException if interrupted while backing off
 	 */
-	PhysicalConnection connect(long deadlineNanos, FailureListener onFailure) throws SQLException, InterruptedException {
+	PhysicalConnection connect(long deadlineNanos, @Nullable SQLException earlier, FailureListener onFailure)
+			throws SQLException, InterruptedException {
 		long backoffNanos = FIRST_BACKOFF_NANOS;
 		SQLException previous = null;
 		while (true) {
@@ -85,12 +88,18 @@ final class Connector {
 				SQLException failure = ex;
 				// pgjdbc's login timeout is whole milliseconds, rounded down: an attempt the
 				// deadline ended may end up to a millisecond before its budget.
-				if (previous != null && budgetNanos < this.connectTimeoutNanos
+				if (budgetNanos < this.connectTimeoutNanos
 						&& System.nanoTime() - startNanos >= budgetNanos - ONE_MILLISECOND_NANOS) {
 					// The deadline, not the server, ended this attempt: the server's last answer
 					// (too many connections, say) tells the user more than a timeout.
-					previous.addSuppressed(ex);
-					failure = previous;
+					if (previous != null) {
+						previous.addSuppressed(ex);
+						failure = previous;
+					}
+					else if (earlier != null) {
+						// Shared with other callers: left as it is, lest it gather their timeouts.
+						failure = earlier;
+					}
 				}
 				onFailure.failed(failure);
 				if (isPermanent(failure)) {

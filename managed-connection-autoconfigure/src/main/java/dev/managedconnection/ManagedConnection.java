@@ -289,6 +289,28 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Listen on a channel, as psycopg2's {@code notifies} and {@code LISTEN}: the listener gets
+	 * every notification the server sends to the channel from the moment the session listens on
+	 * it, which is the next time the connection is free (this method returns at once). On the
+	 * one shared connection, with no second one: notifications are collected as each holder
+	 * releases the connection and, while nobody holds or waits for it, every
+	 * {@code notificationPollInterval}. The session keeps listening across session resets, and
+	 * on a new connection after the old one broke, when each listener hears
+	 * {@link NotificationListener#onResubscribed} since notifications sent meanwhile are lost.
+	 * Listeners run on a thread of their own (see {@link NotificationListener}). Several
+	 * listeners may listen on a channel; closing the last subscription stops listening on it. A
+	 * channel may be any name PostgreSQL keeps whole: 1 to 63 bytes. Behind a PgBouncer in
+	 * transaction pooling mode no {@code LISTEN} works.
+	 * @param channel the channel
+	 * @param listener the listener
+	 * @return the subscription, to close to stop listening
+	 * @throws IllegalArgumentException if the channel name is empty or too long
+	 */
+	public Subscription listen(String channel, NotificationListener listener) {
+		return this.scopes.listen(channel, listener);
+	}
+
+	/**
 	 * Return the {@link DataSource} view: inside a scope {@code getConnection()} returns the held
 	 * connection (closing it does nothing); outside one it acquires the connection exclusively
 	 * with autocommit on until the returned connection is closed.

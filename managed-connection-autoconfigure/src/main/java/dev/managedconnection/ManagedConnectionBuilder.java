@@ -44,6 +44,8 @@ public final class ManagedConnectionBuilder {
 
 	private @Nullable Duration maxHold;
 
+	private Duration notificationPollInterval = ManagedConnectionSettings.DEFAULT_NOTIFICATION_POLL_INTERVAL;
+
 	private MetricsTracker metricsTracker = MetricsTracker.NONE;
 
 	ManagedConnectionBuilder() {
@@ -210,6 +212,18 @@ public final class ManagedConnectionBuilder {
 	}
 
 	/**
+	 * Set how often notifications are looked for while no thread holds or waits for the
+	 * connection, when a channel is {@link ManagedConnection#listen listened} on; a holder's
+	 * release looks for them too. 50 ms by default.
+	 * @param notificationPollInterval the interval, positive
+	 * @return this builder
+	 */
+	public ManagedConnectionBuilder notificationPollInterval(Duration notificationPollInterval) {
+		this.notificationPollInterval = notificationPollInterval;
+		return this;
+	}
+
+	/**
 	 * Set what receives the connection's events for metrics. None by default.
 	 * @param metricsTracker the tracker
 	 * @return this builder
@@ -228,7 +242,7 @@ public final class ManagedConnectionBuilder {
 		return new ManagedConnectionSettings(ManagedConnectionSettings.requireUrl(this.url), this.username, this.password, this.properties, this.autoCommit,
 				this.acquireTimeout, this.fair, this.validationTimeout, this.validationIdleThreshold,
 				this.connectTimeout, this.socketTimeout, this.applicationName, this.sessionReset,
-				this.leakDetectionThreshold, this.maxHold);
+				this.leakDetectionThreshold, this.maxHold, this.notificationPollInterval);
 	}
 
 	/**

@@ -31,13 +31,15 @@ import org.jspecify.annotations.Nullable;
  * {@code null} for never
  * @param maxHold how long a scope may hold the connection before its statement is cancelled,
  * or {@code null} for never
+ * @param notificationPollInterval how often notifications are looked for while no thread holds
+ * or waits for the connection, when a channel is listened on
  * @since 0.1.0
  */
 public record ManagedConnectionSettings(String url, @Nullable String username, @Nullable String password,
 		Properties driverProperties, boolean autoCommit, Duration acquireTimeout, boolean fair,
 		Duration validationTimeout, Duration validationIdleThreshold, Duration connectTimeout,
 		@Nullable Duration socketTimeout, @Nullable String applicationName, SessionReset sessionReset,
-		@Nullable Duration leakDetectionThreshold, @Nullable Duration maxHold) {
+		@Nullable Duration leakDetectionThreshold, @Nullable Duration maxHold, Duration notificationPollInterval) {
 
 	/** Off, as in psycopg2: the first statement opens a transaction the holder must end. */
 	public static final boolean DEFAULT_AUTO_COMMIT = false;
@@ -59,6 +61,9 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 
 	/** {@link SessionReset#DISCARD_ALL}. */
 	public static final SessionReset DEFAULT_SESSION_RESET = SessionReset.DISCARD_ALL;
+
+	/** 50 milliseconds. */
+	public static final Duration DEFAULT_NOTIFICATION_POLL_INTERVAL = Duration.ofMillis(50);
 
 	/**
 	 * Check every setting and keep a copy of the driver properties.
@@ -84,6 +89,7 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 		}
 		leakDetectionThreshold = offWhenZero(notNegative("leakDetectionThreshold", leakDetectionThreshold));
 		maxHold = offWhenZero(notNegative("maxHold", maxHold));
+		positive("notificationPollInterval", notificationPollInterval);
 	}
 
 	@Override
@@ -102,7 +108,7 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 				+ ", validationIdleThreshold=" + this.validationIdleThreshold + ", connectTimeout=" + this.connectTimeout
 				+ ", socketTimeout=" + this.socketTimeout + ", applicationName=" + this.applicationName
 				+ ", sessionReset=" + this.sessionReset + ", leakDetectionThreshold=" + this.leakDetectionThreshold
-				+ ", maxHold=" + this.maxHold + "]";
+				+ ", maxHold=" + this.maxHold + ", notificationPollInterval=" + this.notificationPollInterval + "]";
 	}
 
 	/**

@@ -57,6 +57,18 @@ public interface MetricsTracker {
 	}
 
 	/**
+	 * A notification was handed to the listeners of its channel.
+	 */
+	default void notificationDelivered() {
+	}
+
+	/**
+	 * A notification was dropped: its listeners were too far behind.
+	 */
+	default void notificationDropped() {
+	}
+
+	/**
 	 * A holder's transaction was rolled back on release.
 	 * @param reason why
 	 */

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGNotification;
 import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,21 +133,56 @@ final class PhysicalConnection {
 	 * @throws SQLException if the statement fails
 	 */
 	void discardAll() throws SQLException {
+		executeOutsideTransaction("DISCARD ALL");
+		this.pgConnection.getQueryExecutor().getNotifications();
+		this.connection.clearWarnings();
+	}
+
+	/**
+	 * Reset the session as {@code DISCARD ALL} does, but for its {@code UNLISTEN *}, in one round
+	 * trip with the given statements: the managed connection's own channels stay listened on,
+	 * without a gap in which a notification would be lost.
+	 * @param listenAll the {@code LISTEN} statements of the channels to listen on, each starting
+	 * with {@code ;}
+	 * @throws SQLException if the statements fail
+	 */
+	void discardAllButListens(String listenAll) throws SQLException {
+		// DISCARD ALL as PostgreSQL documents it, without UNLISTEN *; pgjdbc notices the
+		// DEALLOCATE ALL and prepares its statements again.
+		executeOutsideTransaction("CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; DEALLOCATE ALL; "
+				+ "SELECT pg_advisory_unlock_all(); DISCARD PLANS; DISCARD TEMP; DISCARD SEQUENCES" + listenAll);
+		this.connection.clearWarnings();
+	}
+
+	/**
+	 * Run statements in autocommit mode, as session commands must. Runs after the transaction
+	 * has ended: switching autocommit then costs no round trip.
+	 * @param sql the statements
+	 * @throws SQLException if they fail
+	 */
+	void executeOutsideTransaction(String sql) throws SQLException {
 		boolean autoCommit = this.connection.getAutoCommit();
 		if (!autoCommit) {
-			// No round trip: the transaction has ended, pgjdbc only flips its flag.
 			this.connection.setAutoCommit(true);
 		}
 		try (Statement statement = this.connection.createStatement()) {
-			statement.execute("DISCARD ALL");
+			statement.execute(sql);
 		}
 		finally {
 			if (!autoCommit) {
 				this.connection.setAutoCommit(false);
 			}
 		}
-		this.pgConnection.getQueryExecutor().getNotifications();
-		this.connection.clearWarnings();
+	}
+
+	/**
+	 * Return the notifications the driver has received, reading only what has arrived: no
+	 * round trip.
+	 * @return the notifications, or {@code null} when none arrived
+	 * @throws SQLException if the connection broke
+	 */
+	PGNotification @Nullable [] notifications() throws SQLException {
+		return this.pgConnection.getNotifications();
 	}
 
 	/**

@@ -23,6 +23,11 @@ final class Scheduler {
 	 */
 	static final Scheduler ACQUIRE_TIMEOUTS = new Scheduler("managed-connection-acquire-timeout");
 
+	/**
+	 * The idle polls for notifications. A poll may open a connection.
+	 */
+	static final Scheduler NOTIFICATION_POLLS = new Scheduler("managed-connection-notification-poll");
+
 	private final ScheduledExecutorService executor;
 
 	private Scheduler(String threadName) {

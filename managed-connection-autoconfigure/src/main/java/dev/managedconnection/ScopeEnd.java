@@ -50,8 +50,12 @@ final class ScopeEnd {
 
 	private @Nullable Exception problem;
 
-	ScopeEnd(Object owner, ManagedConnectionSettings settings, MetricsTracker metricsTracker) {
+	private final Notifications notifications;
+
+	ScopeEnd(Object owner, ManagedConnectionSettings settings, MetricsTracker metricsTracker,
+			Notifications notifications) {
 		this.owner = owner;
+		this.notifications = notifications;
 		this.sessionReset = settings.sessionReset();
 		this.autoCommit = settings.autoCommit();
 		this.validationTimeoutSeconds = ConnectionSource.validationTimeoutSeconds(settings);
@@ -120,7 +124,7 @@ final class ScopeEnd {
 			}
 		}
 		Exception reported = this.problem;
-		if (this.disposal == Disposal.KEEP && ending != null
+		if (this.disposal == Disposal.KEEP
 				&& !resetSession(current, ending, (reported != null) ? reported : failure)) {
 			this.disposal = Disposal.CLOSE;
 			this.reason = "its session could not be reset";
@@ -272,22 +276,19 @@ final class ScopeEnd {
 	 * @return whether the connection may be kept: with its settings in doubt the next holder
 	 * gets a fresh one instead
 	 */
-	private boolean resetSession(PhysicalConnection current, ConnectionHandle ending, @Nullable Throwable problem) {
+	private boolean resetSession(PhysicalConnection current, @Nullable ConnectionHandle ending,
+			@Nullable Throwable problem) {
 		try {
-			if (this.sessionReset == SessionReset.NONE) {
-				if (ending.isBorrowed()) {
-					// The DataSource view turned autocommit on; that is ours to undo.
-					current.connection().setAutoCommit(this.autoCommit);
-				}
-				return true;
+			boolean listening = this.notifications.isActive();
+			if (listening) {
+				// Before a reset, and before the next holder could read them.
+				this.notifications.collect(current);
 			}
-			ending.restoreSettings(this.autoCommit);
-			if (this.sessionReset == SessionReset.DISCARD_ALL && ending.mayHaveChangedSession()) {
-				current.discardAll();
-				this.metricsTracker.sessionDiscarded();
+			if (ending != null) {
+				resetWhatTheHolderChanged(current, ending, listening);
 			}
-			else {
-				current.connection().clearWarnings();
+			if (listening && this.notifications.isPending()) {
+				this.notifications.sync(current);
 			}
 			return true;
 		}
@@ -302,6 +303,32 @@ final class ScopeEnd {
 						ex.toString());
 			}
 			return false;
+		}
+	}
+
+	private void resetWhatTheHolderChanged(PhysicalConnection current, ConnectionHandle ending, boolean listening)
+			throws SQLException {
+		if (this.sessionReset == SessionReset.NONE) {
+			if (ending.isBorrowed()) {
+				// The DataSource view turned autocommit on; that is ours to undo.
+				current.connection().setAutoCommit(this.autoCommit);
+			}
+			return;
+		}
+		ending.restoreSettings(this.autoCommit);
+		if (this.sessionReset == SessionReset.DISCARD_ALL && ending.mayHaveChangedSession()) {
+			if (listening) {
+				// Keeps the managed connection's channels listened on, without a gap.
+				current.discardAllButListens(this.notifications.listenAll());
+				this.notifications.listened();
+			}
+			else {
+				current.discardAll();
+			}
+			this.metricsTracker.sessionDiscarded();
+		}
+		else {
+			current.connection().clearWarnings();
 		}
 	}
 

@@ -38,6 +38,10 @@ final class ScopeLifecycle {
 
 	private final CancelGate cancelGate = new CancelGate();
 
+	private final Notifications notifications;
+
+	private final NotificationPoller poller;
+
 	private volatile boolean closed;
 
 	ScopeLifecycle(ManagedConnection owner, ManagedConnectionSettings settings, MetricsTracker metricsTracker) {
@@ -47,8 +51,10 @@ final class ScopeLifecycle {
 		this.holdMonitor = HoldMonitor.of(owner, settings.leakDetectionThreshold(), settings.maxHold());
 		this.lock = new ConnectionLock(settings.fair(), Scheduler.ACQUIRE_TIMEOUTS,
 				new DeadHolderReclaim(owner, this, metricsTracker));
-		this.source = new ConnectionSource(owner, settings, metricsTracker);
-		this.scopeEnd = new ScopeEnd(owner, settings, metricsTracker);
+		this.notifications = new Notifications("managed-connection-notifications", metricsTracker);
+		this.source = new ConnectionSource(owner, settings, metricsTracker, this.notifications);
+		this.scopeEnd = new ScopeEnd(owner, settings, metricsTracker, this.notifications);
+		this.poller = new NotificationPoller(owner, this, this.notifications, settings);
 	}
 
 	ConnectionLock lock() {
@@ -72,10 +78,21 @@ final class ScopeLifecycle {
 	}
 
 	/**
-	 * Refuse every later acquisition.
+	 * Refuse every later acquisition, and stop handing on notifications.
 	 */
 	void closeForGood() {
 		this.closed = true;
+		this.poller.stop();
+		this.notifications.close();
+	}
+
+	/**
+	 * Subscribe a listener to a channel and make sure the session listens on it soon.
+	 */
+	Subscription listen(String channel, NotificationListener listener) {
+		Subscription subscription = this.notifications.subscribe(channel, listener);
+		this.poller.start();
+		return subscription;
 	}
 
 	/**

@@ -13,8 +13,9 @@ import org.springframework.context.annotation.Import;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration}
- * for a {@link ManagedConnection}, its {@link javax.sql.DataSource DataSource} view and
- * {@link dev.managedconnection.annotation.ExclusiveConnection @ExclusiveConnection}.
+ * for a {@link ManagedConnection}, its {@link javax.sql.DataSource DataSource} view,
+ * {@link dev.managedconnection.annotation.ExclusiveConnection @ExclusiveConnection} and
+ * {@link dev.managedconnection.annotation.PostgresNotificationListener @PostgresNotificationListener}.
  * <p>
  * The connection is configured from Boot's {@link JdbcConnectionDetails} when such a bean
  * exists (a service connection) and otherwise from {@code spring.datasource.url},
@@ -31,7 +32,7 @@ import org.springframework.context.annotation.Import;
 @ConditionalOnBooleanProperty(name = "managed-connection.enabled", matchIfMissing = true)
 @EnableConfigurationProperties({ ManagedConnectionProperties.class, DataSourceProperties.class })
 @Import({ ManagedConnectionConfiguration.class, ManagedConnectionDataSourceConfiguration.class,
-		ExclusiveConnectionConfiguration.class })
+		ExclusiveConnectionConfiguration.class, NotificationListenerConfiguration.class })
 public final class ManagedConnectionAutoConfiguration {
 
 }

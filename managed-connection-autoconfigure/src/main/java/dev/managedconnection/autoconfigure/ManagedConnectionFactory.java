@@ -31,6 +31,10 @@ final class ManagedConnectionFactory {
 
 	private static final int MAX_SUGGESTION_DISTANCE = 2;
 
+	/** Settings whose property is in a group rather than named after them. */
+	private static final Map<String, String> NESTED_PROPERTIES = Map.of("notificationPollInterval",
+			PREFIX + "notifications.poll-interval", "driverProperties", PREFIX + "properties");
+
 	private ManagedConnectionFactory() {
 	}
 
@@ -77,7 +81,8 @@ final class ManagedConnectionFactory {
 			.socketTimeout(properties.getSocketTimeout())
 			.sessionReset(properties.getSessionReset())
 			.leakDetectionThreshold(properties.getLeakDetectionThreshold())
-			.maxHold(properties.getMaxHold());
+			.maxHold(properties.getMaxHold())
+			.notificationPollInterval(properties.getNotifications().getPollInterval());
 		String applicationName = StringUtils.hasText(properties.getApplicationName()) ? properties.getApplicationName()
 				: defaultApplicationName;
 		if (StringUtils.hasText(applicationName)) {
@@ -97,7 +102,8 @@ final class ManagedConnectionFactory {
 	 * @return the property's name
 	 */
 	static String propertyOf(String setting) {
-		return PREFIX + WORD_START.matcher(setting).replaceAll("-").toLowerCase(Locale.ROOT);
+		String nested = NESTED_PROPERTIES.get(setting);
+		return (nested != null) ? nested : PREFIX + WORD_START.matcher(setting).replaceAll("-").toLowerCase(Locale.ROOT);
 	}
 
 	private static ManagedConnectionConfigurationException invalid(InvalidSettingException ex,

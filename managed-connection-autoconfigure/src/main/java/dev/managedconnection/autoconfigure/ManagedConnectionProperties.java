@@ -101,6 +101,8 @@ public class ManagedConnectionProperties {
 	 */
 	private @Nullable Duration maxHold;
 
+	private final Notifications notifications = new Notifications();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -203,6 +205,31 @@ public class ManagedConnectionProperties {
 
 	public void setMaxHold(@Nullable Duration maxHold) {
 		this.maxHold = maxHold;
+	}
+
+	public Notifications getNotifications() {
+		return this.notifications;
+	}
+
+	/**
+	 * Notifications of channels the managed connection listens on.
+	 */
+	public static class Notifications {
+
+		/**
+		 * How often to look for notifications while no thread holds or waits for the
+		 * connection; a holder's release looks for them too.
+		 */
+		private Duration pollInterval = ManagedConnectionSettings.DEFAULT_NOTIFICATION_POLL_INTERVAL;
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
 	}
 
 }

@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  * release</td></tr>
  * <tr><td>{@code managed.connection.session.discards}</td><td>counter</td><td>sessions reset
  * with {@code DISCARD ALL} after a scope that may have changed them</td></tr>
+ * <tr><td>{@code managed.connection.notifications}</td><td>counter, tag
+ * {@code outcome=delivered|dropped}</td><td>notifications handed to listeners, or dropped
+ * because they were too far behind</td></tr>
  * </table>
  *
  * <pre class="code">
@@ -151,6 +154,20 @@ public final class ManagedConnectionMetrics implements MeterBinder, MetricsTrack
 	}
 
 	@Override
+	public void notificationDelivered() {
+		for (Meters bound : this.meters) {
+			bound.notificationsDelivered.increment();
+		}
+	}
+
+	@Override
+	public void notificationDropped() {
+		for (Meters bound : this.meters) {
+			bound.notificationsDropped.increment();
+		}
+	}
+
+	@Override
 	public void sessionDiscarded() {
 		for (Meters bound : this.meters) {
 			bound.discards.increment();
@@ -193,6 +210,10 @@ public final class ManagedConnectionMetrics implements MeterBinder, MetricsTrack
 
 		final Counter discards;
 
+		final Counter notificationsDelivered;
+
+		final Counter notificationsDropped;
+
 		Meters(MeterRegistry registry, Tags tags) {
 			this.registry = registry;
 			this.acquire = Timer.builder(PREFIX + "acquire")
@@ -215,6 +236,8 @@ public final class ManagedConnectionMetrics implements MeterBinder, MetricsTrack
 				.description("Sessions reset with DISCARD ALL after a scope that may have changed them")
 				.tags(tags)
 				.register(registry);
+			this.notificationsDelivered = notifications(registry, tags, "delivered");
+			this.notificationsDropped = notifications(registry, tags, "dropped");
 			RollbackReason[] reasons = RollbackReason.values();
 			this.rollbacks = new Counter[reasons.length];
 			for (RollbackReason reason : reasons) {
@@ -224,6 +247,14 @@ public final class ManagedConnectionMetrics implements MeterBinder, MetricsTrack
 					.tag("reason", tagValue(reason))
 					.register(registry);
 			}
+		}
+
+		private static Counter notifications(MeterRegistry registry, Tags tags, String outcome) {
+			return Counter.builder(PREFIX + "notifications")
+				.description("Notifications handed to the listeners of their channel, or dropped")
+				.tags(tags)
+				.tag("outcome", outcome)
+				.register(registry);
 		}
 
 		private static String tagValue(RollbackReason reason) {

@@ -504,6 +504,7 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.validation-timeout",
 				"managed-connection.validation-idle-threshold", "managed-connection.connect-timeout",
 				"managed-connection.socket-timeout", "managed-connection.application-name",
+				"managed-connection.notifications.poll-interval",
 				"managed-connection.session-reset", "managed-connection.properties",
 				"managed-connection.leak-detection-threshold", "managed-connection.max-hold",
 				"management.health.managed-connection.enabled");

@@ -66,7 +66,7 @@ class ManagedConnectionPropertiesTests {
 			if (CONNECTION_DETAILS.contains(setting)) {
 				continue;
 			}
-			String property = ManagedConnectionFactory.propertyOf(setting.equals("driverProperties") ? "properties" : setting);
+			String property = ManagedConnectionFactory.propertyOf(setting);
 			assertThat(documented).as("the property of setting '%s'", setting).contains(property);
 		}
 	}

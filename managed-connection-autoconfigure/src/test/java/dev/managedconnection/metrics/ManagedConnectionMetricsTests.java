@@ -139,7 +139,9 @@ class ManagedConnectionMetricsTests {
 					"managed.connection.timeouts[name=orders]", "managed.connection.reconnects[name=orders]",
 					"managed.connection.rollbacks[name=orders, reason=exception]",
 					"managed.connection.rollbacks[name=orders, reason=open-transaction]",
-					"managed.connection.session.discards[name=orders]");
+					"managed.connection.session.discards[name=orders]",
+					"managed.connection.notifications[name=orders, outcome=delivered]",
+					"managed.connection.notifications[name=orders, outcome=dropped]");
 	}
 
 	@Test
