@@ -2,6 +2,7 @@ package dev.managedconnection;
 
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -135,6 +136,18 @@ final class ConnectionSource {
 		this.lastUsedNanos = System.nanoTime();
 		logger.debug("Opened {} (backend PID {})", this.owner, opened.backendPid());
 		return opened;
+	}
+
+	/**
+	 * Describe the server and session of the open connection, without waiting for its holder.
+	 * @return the description, with empty server values when no connection is open
+	 */
+	ServerInfo serverInfo() {
+		PhysicalConnection current = this.physical;
+		if (current != null && !current.isClosed()) {
+			return current.serverInfo(this.connector.connectionParameters());
+		}
+		return new ServerInfo("", 0, -1, Map.of(), this.connector.connectionParameters());
 	}
 
 	/**

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +25,9 @@ final class Connector {
 
 	private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+	private static final String[][] LIBPQ_NAMES = { { "PGHOST", "host" }, { "PGPORT", "port" },
+			{ "PGDBNAME", "dbname" } };
+
 	private final Driver driver = new Driver();
 
 	private final String url;
@@ -33,11 +38,38 @@ final class Connector {
 
 	private final long connectTimeoutNanos;
 
+	private final Map<String, String> connectionParameters;
+
 	Connector(ManagedConnectionSettings settings) {
 		this.properties = connectionProperties(settings);
 		this.url = Secrets.moveUrlSecrets(settings.url(), this.properties);
 		this.maskedUrl = Secrets.maskUrl(settings.url());
 		this.connectTimeoutNanos = settings.connectTimeout().toNanos();
+		this.connectionParameters = shownParameters(this.url, this.properties);
+	}
+
+	/**
+	 * The parameters as pgjdbc reads them from the URL and the properties, under libpq's names
+	 * where pgjdbc has names of its own, passwords masked.
+	 */
+	private static Map<String, String> shownParameters(String url, Properties properties) {
+		Properties parsed = Driver.parseURL(url, properties);
+		Map<String, String> shown = Secrets.maskedProperties((parsed != null) ? parsed : properties);
+		for (String[] names : LIBPQ_NAMES) {
+			String value = shown.remove(names[0]);
+			if (value != null) {
+				shown.put(names[1], value);
+			}
+		}
+		return Collections.unmodifiableMap(shown);
+	}
+
+	/**
+	 * Return the parameters connections are opened with, as {@link ServerInfo} shows them.
+	 * @return the parameters, passwords masked
+	 */
+	Map<String, String> connectionParameters() {
+		return this.connectionParameters;
 	}
 
 	private static Properties connectionProperties(ManagedConnectionSettings settings) {

@@ -321,6 +321,20 @@ public final class ManagedConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Describe the server and the session of the open connection, as psycopg2's
+	 * {@code connection.info}: server version, backend PID, the parameter statuses the server
+	 * reports, and the connection parameters with passwords masked. No round trip, and never
+	 * waits for the holder, so safe from any thread at any time: the parameter statuses are
+	 * those of when the connection was opened or a scope that may have changed them last
+	 * ended, not changes the holder is making right now.
+	 * @return the description; with an empty version, version number {@code 0}, backend PID
+	 * {@code -1} and no parameter statuses while no connection is open
+	 */
+	public ServerInfo serverInfo() {
+		return this.source.serverInfo();
+	}
+
+	/**
 	 * Return a snapshot of the connection's state without waiting for the holder.
 	 * @return the state
 	 */

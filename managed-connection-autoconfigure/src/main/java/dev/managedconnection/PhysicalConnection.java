@@ -3,6 +3,8 @@ package dev.managedconnection;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
 import org.postgresql.PGNotification;
@@ -25,13 +27,42 @@ final class PhysicalConnection {
 
 	private final String serverVersion;
 
+	private final int serverVersionNumber;
+
 	private volatile TransactionStatus observedStatus = TransactionStatus.IDLE;
+
+	/** A copy: pgjdbc's own map changes as the connection's holder reads the server's answers. */
+	private volatile Map<String, String> parameterStatuses;
 
 	PhysicalConnection(Connection connection) throws SQLException {
 		this.connection = connection;
 		this.pgConnection = connection.unwrap(BaseConnection.class);
 		this.backendPid = this.pgConnection.getBackendPID();
 		this.serverVersion = connection.getMetaData().getDatabaseProductVersion();
+		this.serverVersionNumber = this.pgConnection.getQueryExecutor().getServerVersionNum();
+		this.parameterStatuses = copyParameterStatuses();
+	}
+
+	/**
+	 * Copy the parameter statuses the server reported again, after a scope that may have
+	 * changed them. Only while holding the connection: pgjdbc updates them as it reads.
+	 */
+	void rememberParameterStatuses() {
+		this.parameterStatuses = copyParameterStatuses();
+	}
+
+	private Map<String, String> copyParameterStatuses() {
+		return new TreeMap<>(this.pgConnection.getParameterStatuses());
+	}
+
+	/**
+	 * Describe the server and session, from what was known when last remembered.
+	 * @param connectionParameters the parameters the connection was opened with, masked
+	 * @return the description
+	 */
+	ServerInfo serverInfo(Map<String, String> connectionParameters) {
+		return new ServerInfo(this.serverVersion, this.serverVersionNumber, this.backendPid, this.parameterStatuses,
+				connectionParameters);
 	}
 
 	Connection connection() {

@@ -286,6 +286,10 @@ final class ScopeEnd {
 			}
 			if (ending != null) {
 				resetWhatTheHolderChanged(current, ending, listening);
+				if (ending.mayHaveChangedSession()) {
+					// A SET of application_name, TimeZone, a role: as the reset left them.
+					current.rememberParameterStatuses();
+				}
 			}
 			if (listening && this.notifications.isPending()) {
 				this.notifications.sync(current);

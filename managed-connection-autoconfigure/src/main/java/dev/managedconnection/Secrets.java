@@ -2,7 +2,10 @@ package dev.managedconnection;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +25,8 @@ final class Secrets {
 	 */
 	private static final Pattern URL_SECRET = Pattern.compile("(?i)(password=)[^&]*");
 
+	private static final String MASK = "******";
+
 	private Secrets() {
 	}
 
@@ -40,15 +45,23 @@ final class Secrets {
 	 * @return the properties safe to show
 	 */
 	static String maskProperties(Properties properties) {
-		StringBuilder shown = new StringBuilder("{");
-		properties.stringPropertyNames().stream().sorted().forEach((name) -> {
-			if (shown.length() > 1) {
-				shown.append(", ");
-			}
-			boolean secret = name.toLowerCase(java.util.Locale.ROOT).contains("password");
-			shown.append(name).append('=').append(secret ? "******" : properties.getProperty(name));
-		});
-		return shown.append('}').toString();
+		return maskedProperties(properties).toString();
+	}
+
+	/**
+	 * Return the connection properties, defaults included, sorted by name, with the values of
+	 * password properties ({@code password}, {@code sslpassword}, any name with
+	 * {@code password} in it) masked.
+	 * @param properties the connection properties
+	 * @return the properties safe to show
+	 */
+	static SortedMap<String, String> maskedProperties(Properties properties) {
+		SortedMap<String, String> shown = new TreeMap<>();
+		for (String name : properties.stringPropertyNames()) {
+			boolean secret = name.toLowerCase(Locale.ROOT).contains("password");
+			shown.put(name, secret ? MASK : properties.getProperty(name));
+		}
+		return shown;
 	}
 
 	/**

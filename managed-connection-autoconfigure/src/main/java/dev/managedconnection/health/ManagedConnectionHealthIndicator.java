@@ -7,6 +7,7 @@ import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ConnectionState;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
+import dev.managedconnection.ServerInfo;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -107,12 +108,12 @@ public class ManagedConnectionHealthIndicator implements HealthIndicator {
 		return Health.down(ex).withDetail("waitingThreads", state.waitingThreads()).build();
 	}
 
-	private static Health.Builder withDetails(Health.Builder builder, ConnectionState state) {
-		if (state.open()) {
-			builder.withDetail("backendPid", state.backendPid());
-			if (state.serverVersion() != null) {
-				builder.withDetail("serverVersion", state.serverVersion());
-			}
+	private Health.Builder withDetails(Health.Builder builder, ConnectionState state) {
+		ServerInfo server = this.connection.serverInfo();
+		if (server.backendPid() >= 0) {
+			// Nothing of the connection parameters: the health endpoint may be public.
+			builder.withDetail("backendPid", server.backendPid());
+			builder.withDetail("serverVersion", server.serverVersion());
 		}
 		builder.withDetail("transactionStatus", state.status());
 		if (state.holderThread() != null) {
