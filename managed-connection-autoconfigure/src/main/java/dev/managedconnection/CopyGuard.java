@@ -18,7 +18,9 @@ final class CopyGuard {
 
 	private static final Logger logger = LoggerFactory.getLogger(ManagedConnection.class);
 
-	private static final String EXECUTOR_CLASS = "org.postgresql.core.v3.QueryExecutorImpl";
+	static final String EXECUTOR_CLASS = "org.postgresql.core.v3.QueryExecutorImpl";
+
+	static final String LOCKED_FOR_FIELD = "lockedFor";
 
 	private static final @Nullable Field LOCKED_FOR = lockedForField();
 
@@ -55,7 +57,7 @@ final class CopyGuard {
 	private static @Nullable Field lockedForField() {
 		try {
 			Field field = Class.forName(EXECUTOR_CLASS, false, CopyGuard.class.getClassLoader())
-				.getDeclaredField("lockedFor");
+				.getDeclaredField(LOCKED_FOR_FIELD);
 			field.setAccessible(true);
 			return field;
 		}

@@ -9,6 +9,8 @@ import java.lang.annotation.Target;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.Notification;
 
+import org.springframework.aot.hint.annotation.Reflective;
+
 /**
  * Marks a bean method that receives the notifications of PostgreSQL channels through the
  * managed connection ({@code LISTEN}), as {@code @KafkaListener} and {@code @JmsListener}
@@ -25,6 +27,8 @@ import dev.managedconnection.Notification;
  *
  * @since 0.1.0
  */
+// Reflective: the methods are invoked by reflection, so a native image must keep them.
+@Reflective
 @Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
