@@ -43,6 +43,9 @@ class EmbeddedPostgresBootstrap implements SmartApplicationListener {
 
 	private static final String URL_PROPERTY = "spring.datasource.url";
 
+	/** Set by Spring's AOT processing, see {@code org.springframework.context.aot.AbstractAotProcessor}. */
+	private static final String AOT_PROCESSING = "spring.aot.processing";
+
 	private static final Log logger = LogFactory.getLog(EmbeddedPostgresBootstrap.class);
 
 	private @Nullable EmbeddedLedgerDatabase database;
@@ -65,7 +68,7 @@ class EmbeddedPostgresBootstrap implements SmartApplicationListener {
 
 	private void startIfNoDatabaseConfigured(ConfigurableApplicationContext context) {
 		ConfigurableEnvironment environment = context.getEnvironment();
-		if (StringUtils.hasText(environment.getProperty(URL_PROPERTY))) {
+		if (StringUtils.hasText(environment.getProperty(URL_PROPERTY)) || isAotProcessing()) {
 			return;
 		}
 		if (!(context.getBeanFactory() instanceof BeanDefinitionRegistry registry)) {
@@ -84,6 +87,15 @@ class EmbeddedPostgresBootstrap implements SmartApplicationListener {
 				+ database.url() + " (user '" + EmbeddedLedgerDatabase.USERNAME
 				+ "'); its data is deleted when the app stops. To use your own server, set SPRING_DATASOURCE_URL, "
 				+ "SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD.");
+	}
+
+	/**
+	 * Whether the context is being prepared for ahead-of-time processing at build time, when
+	 * no bean is created: a server started then would outlive the build, and its instance
+	 * supplier cannot be turned into code. The AOT-processed app starts one at run time.
+	 */
+	private static boolean isAotProcessing() {
+		return Boolean.getBoolean(AOT_PROCESSING);
 	}
 
 	@Override
