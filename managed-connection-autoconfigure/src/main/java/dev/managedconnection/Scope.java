@@ -112,7 +112,7 @@ final class Scope {
 	ConnectionHandle handle(ManagedConnection owner) {
 		ConnectionHandle current = this.handle;
 		if (current == null) {
-			current = new ConnectionHandle(owner, physical(), false);
+			current = new ConnectionHandle(owner, physical(), false, TransactionCharacteristics.of(this.options));
 			this.handle = current;
 		}
 		return current;

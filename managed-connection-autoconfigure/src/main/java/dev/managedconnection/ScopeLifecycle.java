@@ -147,7 +147,7 @@ final class ScopeLifecycle {
 			}
 			ConnectionHandle handle = null;
 			if (borrow) {
-				handle = new ConnectionHandle(this.owner, usable, true);
+				handle = new ConnectionHandle(this.owner, usable, true, TransactionCharacteristics.of(options));
 				if (!this.settings.autoCommit()) {
 					usable.connection().setAutoCommit(true);
 				}
