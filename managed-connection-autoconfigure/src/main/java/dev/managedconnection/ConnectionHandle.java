@@ -50,6 +50,8 @@ final class ConnectionHandle implements InvocationHandler {
 
 	private final @Nullable TransactionCharacteristics characteristics;
 
+	private final @Nullable ServerNotices serverNotices;
+
 	private final Connection proxy;
 
 	/**
@@ -82,13 +84,16 @@ final class ConnectionHandle implements InvocationHandler {
 	 * that closing it ends the scope
 	 * @param characteristics the characteristics of the scope's transactions, or {@code null}
 	 * to leave them to the session
+	 * @param serverNotices what logs the server's notices, or {@code null} when they are not
+	 * logged
 	 */
 	ConnectionHandle(ManagedConnection owner, PhysicalConnection physical, boolean borrowed,
-			@Nullable TransactionCharacteristics characteristics) {
+			@Nullable TransactionCharacteristics characteristics, @Nullable ServerNotices serverNotices) {
 		this.owner = owner;
 		this.physical = physical;
 		this.borrowed = borrowed;
 		this.characteristics = characteristics;
+		this.serverNotices = serverNotices;
 		this.proxy = JdbcProxies.connection(this);
 	}
 
@@ -233,6 +238,30 @@ final class ConnectionHandle implements InvocationHandler {
 	 */
 	@Nullable TransactionCharacteristics characteristics() {
 		return this.characteristics;
+	}
+
+	/**
+	 * Return what logs the server's notices.
+	 * @return the logger, or {@code null} when notices are not logged in this scope
+	 */
+	@Nullable ServerNotices serverNotices() {
+		return this.serverNotices;
+	}
+
+	/**
+	 * Log the notices the server raised on the connection itself (at a commit, say, rather than
+	 * on a statement, whose notices are logged when it runs), before the release clears them.
+	 */
+	void logConnectionNotices() {
+		ServerNotices notices = this.serverNotices;
+		if (notices != null) {
+			try {
+				notices.log(this.physical.connection().getWarnings());
+			}
+			catch (SQLException ex) {
+				// Closed: nothing left to log.
+			}
+		}
 	}
 
 	/**

@@ -31,13 +31,16 @@ import org.jspecify.annotations.Nullable;
  * {@code null} for never
  * @param maxHold how long a scope may hold the connection before its statement is cancelled,
  * or {@code null} for never
+ * @param serverNoticesLogLevel at which level the notices the server raises during a scope are
+ * logged, on the logger {@code dev.managedconnection.ServerNotices}
  * @since 0.1.0
  */
 public record ManagedConnectionSettings(String url, @Nullable String username, @Nullable String password,
 		Properties driverProperties, boolean autoCommit, Duration acquireTimeout, boolean fair,
 		Duration validationTimeout, Duration validationIdleThreshold, Duration connectTimeout,
 		@Nullable Duration socketTimeout, @Nullable String applicationName, SessionReset sessionReset,
-		@Nullable Duration leakDetectionThreshold, @Nullable Duration maxHold) {
+		@Nullable Duration leakDetectionThreshold, @Nullable Duration maxHold,
+		ServerNoticesLogLevel serverNoticesLogLevel) {
 
 	/** Off, as in psycopg2: the first statement opens a transaction the holder must end. */
 	public static final boolean DEFAULT_AUTO_COMMIT = false;
@@ -59,6 +62,9 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 
 	/** {@link SessionReset#DISCARD_ALL}. */
 	public static final SessionReset DEFAULT_SESSION_RESET = SessionReset.DISCARD_ALL;
+
+	/** {@link ServerNoticesLogLevel#DEBUG}. */
+	public static final ServerNoticesLogLevel DEFAULT_SERVER_NOTICES_LOG_LEVEL = ServerNoticesLogLevel.DEBUG;
 
 	/**
 	 * Check every setting and keep a copy of the driver properties.
@@ -84,6 +90,9 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 		}
 		leakDetectionThreshold = offWhenZero(notNegative("leakDetectionThreshold", leakDetectionThreshold));
 		maxHold = offWhenZero(notNegative("maxHold", maxHold));
+		if (serverNoticesLogLevel == null) {
+			throw new InvalidSettingException("serverNoticesLogLevel", null, Rule.REQUIRED);
+		}
 	}
 
 	@Override
@@ -102,7 +111,7 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 				+ ", validationIdleThreshold=" + this.validationIdleThreshold + ", connectTimeout=" + this.connectTimeout
 				+ ", socketTimeout=" + this.socketTimeout + ", applicationName=" + this.applicationName
 				+ ", sessionReset=" + this.sessionReset + ", leakDetectionThreshold=" + this.leakDetectionThreshold
-				+ ", maxHold=" + this.maxHold + "]";
+				+ ", maxHold=" + this.maxHold + ", serverNoticesLogLevel=" + this.serverNoticesLogLevel + "]";
 	}
 
 	/**

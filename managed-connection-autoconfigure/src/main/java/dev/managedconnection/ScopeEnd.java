@@ -119,6 +119,9 @@ final class ScopeEnd {
 				this.reason = "its transaction could not be ended";
 			}
 		}
+		if (ending != null) {
+			ending.logConnectionNotices();
+		}
 		Exception reported = this.problem;
 		if (this.disposal == Disposal.KEEP && ending != null
 				&& !resetSession(current, ending, (reported != null) ? reported : failure)) {
@@ -279,6 +282,8 @@ final class ScopeEnd {
 					// The DataSource view turned autocommit on; that is ours to undo.
 					current.connection().setAutoCommit(this.autoCommit);
 				}
+				// Client-side only: the server's notices to this holder are not the next one's.
+				current.connection().clearWarnings();
 				return true;
 			}
 			ending.restoreSettings(this.autoCommit);

@@ -112,8 +112,18 @@ final class ScopedObject implements InvocationHandler {
 					this.handle.judge(sql);
 				}
 		}
-		Object result = (this.handle.characteristics() != null) ? invokeInTransaction(name, method, args)
-				: this.handle.invokeOn(this.target, method, args);
+		ServerNotices notices = this.handle.serverNotices();
+		Object result;
+		try {
+			result = (this.handle.characteristics() != null) ? invokeInTransaction(name, method, args)
+					: this.handle.invokeOn(this.target, method, args);
+		}
+		finally {
+			if (notices != null && this.statement && name.startsWith("execute")) {
+				// The driver clears a statement's warnings when it runs again: these are this run's.
+				notices.logWarningsOf((Statement) this.target);
+			}
+		}
 		if (result instanceof ResultSet resultSet && this.statement) {
 			return resultSetProxy(resultSet, proxy);
 		}

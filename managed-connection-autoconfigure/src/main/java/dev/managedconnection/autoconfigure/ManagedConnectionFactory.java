@@ -77,7 +77,8 @@ final class ManagedConnectionFactory {
 			.socketTimeout(properties.getSocketTimeout())
 			.sessionReset(properties.getSessionReset())
 			.leakDetectionThreshold(properties.getLeakDetectionThreshold())
-			.maxHold(properties.getMaxHold());
+			.maxHold(properties.getMaxHold())
+			.serverNoticesLogLevel(properties.getServerNoticesLogLevel());
 		String applicationName = StringUtils.hasText(properties.getApplicationName()) ? properties.getApplicationName()
 				: defaultApplicationName;
 		if (StringUtils.hasText(applicationName)) {
