@@ -34,8 +34,8 @@ final class TransactionCharacteristics {
 			for (Integer isolation : isolations) {
 				for (Boolean deferrable : flags) {
 					if (readOnly != null || isolation != null || deferrable != null) {
-						ALL[index(readOnly, isolation, deferrable)] = new TransactionCharacteristics(readOnly, isolation,
-								deferrable);
+						TransactionCharacteristics each = new TransactionCharacteristics(readOnly, isolation, deferrable);
+						ALL[index(readOnly, isolation, deferrable)] = each;
 					}
 				}
 			}
