@@ -12,6 +12,8 @@ import java.sql.Statement;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,10 @@ final class ConnectionHandle implements InvocationHandler {
 
 	private final boolean borrowed;
 
+	private final @Nullable TransactionCharacteristics characteristics;
+
+	private final @Nullable ServerNotices serverNotices;
+
 	private final Connection proxy;
 
 	/**
@@ -76,11 +82,18 @@ final class ConnectionHandle implements InvocationHandler {
 	 * @param physical the physical connection
 	 * @param borrowed whether the handle came from the DataSource view outside any scope, so
 	 * that closing it ends the scope
+	 * @param characteristics the characteristics of the scope's transactions, or {@code null}
+	 * to leave them to the session
+	 * @param serverNotices what logs the server's notices, or {@code null} when they are not
+	 * logged
 	 */
-	ConnectionHandle(ManagedConnection owner, PhysicalConnection physical, boolean borrowed) {
+	ConnectionHandle(ManagedConnection owner, PhysicalConnection physical, boolean borrowed,
+			@Nullable TransactionCharacteristics characteristics, @Nullable ServerNotices serverNotices) {
 		this.owner = owner;
 		this.physical = physical;
 		this.borrowed = borrowed;
+		this.characteristics = characteristics;
+		this.serverNotices = serverNotices;
 		this.proxy = JdbcProxies.connection(this);
 	}
 
@@ -197,6 +210,12 @@ final class ConnectionHandle implements InvocationHandler {
 					}
 				}
 			}
+			case "setSavepoint" -> {
+				// pgjdbc begins a transaction for the savepoint, with a plain BEGIN.
+				if (this.characteristics != null) {
+					beginIfIdle();
+				}
+			}
 			case "unwrap" -> {
 				this.unwrapped = true;
 				return invokeOn(connection, method, args);
@@ -204,7 +223,150 @@ final class ConnectionHandle implements InvocationHandler {
 			default -> {
 			}
 		}
-		return wrap(invokeOn(connection, method, args), (Connection) proxy);
+		Object result = invokeOn(connection, method, args);
+		if (result instanceof Statement statement) {
+			// A prepared statement's SQL, which a scope with transaction characteristics reads.
+			String sql = (args != null && args.length > 0 && args[0] instanceof String text) ? text : null;
+			return track(statement, (Connection) proxy, sql);
+		}
+		return wrap(result, (Connection) proxy);
+	}
+
+	/**
+	 * Return the characteristics of the scope's transactions.
+	 * @return the characteristics, or {@code null} when the scope leaves them to the session
+	 */
+	@Nullable TransactionCharacteristics characteristics() {
+		return this.characteristics;
+	}
+
+	/**
+	 * Return what logs the server's notices.
+	 * @return the logger, or {@code null} when notices are not logged in this scope
+	 */
+	@Nullable ServerNotices serverNotices() {
+		return this.serverNotices;
+	}
+
+	/**
+	 * Log the notices the server raised on the connection itself (at a commit, say, rather than
+	 * on a statement, whose notices are logged when it runs), before the release clears them.
+	 */
+	void logConnectionNotices() {
+		ServerNotices notices = this.serverNotices;
+		if (notices != null) {
+			try {
+				notices.log(this.physical.connection().getWarnings());
+			}
+			catch (SQLException ex) {
+				// Closed: nothing left to log.
+			}
+		}
+	}
+
+	/**
+	 * Make sure that, with autocommit off, a transaction is open and began with the scope's
+	 * characteristics: before a call that may run SQL and would otherwise let pgjdbc begin one
+	 * with its plain {@code BEGIN}. One round trip when no transaction is open; none otherwise.
+	 * @throws SQLException if the transaction cannot be begun
+	 */
+	void beginIfIdle() throws SQLException {
+		TransactionCharacteristics characteristics = this.characteristics;
+		BaseConnection pgConnection = this.physical.pgConnection();
+		if (characteristics != null && !pgConnection.getAutoCommit()
+				&& pgConnection.getTransactionState() == TransactionState.IDLE) {
+			send(characteristics.begin(pgConnection.hintReadOnly()));
+		}
+	}
+
+	/**
+	 * Run a statement in a transaction with the scope's characteristics. With autocommit off it
+	 * begins the transaction if none is open (the statement then runs in it, and the holder ends
+	 * it); with autocommit on it runs the statement in a transaction of its own, committed after
+	 * it or rolled back when it fails, unless the SQL controls the transaction itself.
+	 * @param target the driver's statement or result set
+	 * @param method the method that runs the statement
+	 * @param args its arguments
+	 * @param sql the statement's SQL, or {@code null} if unknown
+	 * @return what the method returned
+	 * @throws Throwable what it threw, or why the transaction could not be begun or committed
+	 */
+	@Nullable Object invokeInTransaction(Object target, Method method, @Nullable Object[] args, @Nullable String sql)
+			throws Throwable {
+		TransactionCharacteristics characteristics = this.characteristics;
+		BaseConnection pgConnection = this.physical.pgConnection();
+		if (characteristics == null || pgConnection.getTransactionState() != TransactionState.IDLE) {
+			return invokeOn(target, method, args);
+		}
+		if (!pgConnection.getAutoCommit()) {
+			send(characteristics.begin(pgConnection.hintReadOnly()));
+			return invokeOn(target, method, args);
+		}
+		if (sql != null && TransactionCharacteristics.isTransactionControl(sql)) {
+			Object result = invokeOn(target, method, args);
+			if (pgConnection.getTransactionState() == TransactionState.OPEN) {
+				// The holder's own BEGIN: no query has run in it yet, so SET TRANSACTION still may.
+				send(characteristics.set(false));
+			}
+			return result;
+		}
+		send(characteristics.begin(false));
+		Object result;
+		try {
+			result = invokeOn(target, method, args);
+		}
+		catch (Throwable ex) {
+			rollBackOwnTransaction(ex);
+			throw ex;
+		}
+		TransactionState state = pgConnection.getTransactionState();
+		if (state == TransactionState.OPEN) {
+			send("COMMIT");
+		}
+		else if (state == TransactionState.FAILED) {
+			SQLException failed = new SQLException("The transaction that ran this statement on " + this.owner
+					+ " failed on the server, and was rolled back", "25P02");
+			rollBackOwnTransaction(failed);
+			throw failed;
+		}
+		return result;
+	}
+
+	/**
+	 * Roll back the transaction of one statement run with autocommit on, after it failed.
+	 */
+	private void rollBackOwnTransaction(Throwable failure) {
+		if (this.interruptedByError || this.physical.isClosed()
+				|| this.physical.lastKnownStatus() == TransactionStatus.IDLE) {
+			return;
+		}
+		try {
+			send("ROLLBACK");
+		}
+		catch (SQLException | RuntimeException ex) {
+			failure.addSuppressed(ex);
+		}
+	}
+
+	/**
+	 * Send SQL of the managed connection's own, without letting pgjdbc begin a transaction for
+	 * it, noting connection errors on the way.
+	 */
+	private void send(String sql) throws SQLException {
+		try {
+			this.physical.pgConnection().execSQLUpdate(sql);
+		}
+		catch (SQLException ex) {
+			noteFailure(ex);
+			throw ex;
+		}
+		catch (Error ex) {
+			this.interruptedByError = true;
+			throw ex;
+		}
+		finally {
+			this.physical.status();
+		}
 	}
 
 	/**
@@ -242,10 +404,10 @@ final class ConnectionHandle implements InvocationHandler {
 	 */
 	@Nullable Object wrap(@Nullable Object result, Connection connection) {
 		if (result instanceof Statement statement) {
-			return track(statement, connection);
+			return track(statement, connection, null);
 		}
 		if (result instanceof ResultSet || result instanceof DatabaseMetaData) {
-			return JdbcProxies.of(result, new ScopedObject(this, connection, result, null));
+			return JdbcProxies.of(result, new ScopedObject(this, connection, result, null, null));
 		}
 		if (result instanceof Connection) {
 			return connection;
@@ -253,14 +415,14 @@ final class ConnectionHandle implements InvocationHandler {
 		return result;
 	}
 
-	private Statement track(Statement statement, Connection connection) {
+	private Statement track(Statement statement, Connection connection, @Nullable String sql) {
 		OpenStatements statements = this.openStatements;
 		if (statements == null) {
 			statements = new OpenStatements();
 			this.openStatements = statements;
 		}
 		statements.add(statement);
-		return (Statement) JdbcProxies.of(statement, new ScopedObject(this, connection, statement, null));
+		return (Statement) JdbcProxies.of(statement, new ScopedObject(this, connection, statement, null, sql));
 	}
 
 	/**

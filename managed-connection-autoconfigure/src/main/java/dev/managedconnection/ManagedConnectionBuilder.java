@@ -46,6 +46,8 @@ public final class ManagedConnectionBuilder {
 
 	private Duration notificationPollInterval = ManagedConnectionSettings.DEFAULT_NOTIFICATION_POLL_INTERVAL;
 
+	private ServerNoticesLogLevel serverNoticesLogLevel = ManagedConnectionSettings.DEFAULT_SERVER_NOTICES_LOG_LEVEL;
+
 	private MetricsTracker metricsTracker = MetricsTracker.NONE;
 
 	ManagedConnectionBuilder() {
@@ -224,6 +226,19 @@ public final class ManagedConnectionBuilder {
 	}
 
 	/**
+	 * Set at which level the notices the server raises during a scope ({@code RAISE NOTICE},
+	 * {@code RAISE WARNING}, deprecation warnings) are logged, on the logger
+	 * {@code dev.managedconnection.ServerNotices}. {@link ServerNoticesLogLevel#DEBUG} by default.
+	 * The holder reads them as JDBC warnings whatever the level; the next holder never does.
+	 * @param serverNoticesLogLevel the level, or {@link ServerNoticesLogLevel#OFF}
+	 * @return this builder
+	 */
+	public ManagedConnectionBuilder serverNoticesLogLevel(ServerNoticesLogLevel serverNoticesLogLevel) {
+		this.serverNoticesLogLevel = serverNoticesLogLevel;
+		return this;
+	}
+
+	/**
 	 * Set what receives the connection's events for metrics. None by default.
 	 * @param metricsTracker the tracker
 	 * @return this builder
@@ -242,7 +257,7 @@ public final class ManagedConnectionBuilder {
 		return new ManagedConnectionSettings(ManagedConnectionSettings.requireUrl(this.url), this.username, this.password, this.properties, this.autoCommit,
 				this.acquireTimeout, this.fair, this.validationTimeout, this.validationIdleThreshold,
 				this.connectTimeout, this.socketTimeout, this.applicationName, this.sessionReset,
-				this.leakDetectionThreshold, this.maxHold, this.notificationPollInterval);
+				this.leakDetectionThreshold, this.maxHold, this.notificationPollInterval, this.serverNoticesLogLevel);
 	}
 
 	/**

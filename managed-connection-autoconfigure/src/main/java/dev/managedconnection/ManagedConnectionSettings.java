@@ -33,13 +33,16 @@ import org.jspecify.annotations.Nullable;
  * or {@code null} for never
  * @param notificationPollInterval how often notifications are looked for while no thread holds
  * or waits for the connection, when a channel is listened on
+ * @param serverNoticesLogLevel at which level the notices the server raises during a scope are
+ * logged, on the logger {@code dev.managedconnection.ServerNotices}
  * @since 0.1.0
  */
 public record ManagedConnectionSettings(String url, @Nullable String username, @Nullable String password,
 		Properties driverProperties, boolean autoCommit, Duration acquireTimeout, boolean fair,
 		Duration validationTimeout, Duration validationIdleThreshold, Duration connectTimeout,
 		@Nullable Duration socketTimeout, @Nullable String applicationName, SessionReset sessionReset,
-		@Nullable Duration leakDetectionThreshold, @Nullable Duration maxHold, Duration notificationPollInterval) {
+		@Nullable Duration leakDetectionThreshold, @Nullable Duration maxHold, Duration notificationPollInterval,
+		ServerNoticesLogLevel serverNoticesLogLevel) {
 
 	/** Off, as in psycopg2: the first statement opens a transaction the holder must end. */
 	public static final boolean DEFAULT_AUTO_COMMIT = false;
@@ -64,6 +67,9 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 
 	/** 50 milliseconds. */
 	public static final Duration DEFAULT_NOTIFICATION_POLL_INTERVAL = Duration.ofMillis(50);
+
+	/** {@link ServerNoticesLogLevel#DEBUG}. */
+	public static final ServerNoticesLogLevel DEFAULT_SERVER_NOTICES_LOG_LEVEL = ServerNoticesLogLevel.DEBUG;
 
 	/**
 	 * Check every setting and keep a copy of the driver properties.
@@ -90,6 +96,9 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 		leakDetectionThreshold = offWhenZero(notNegative("leakDetectionThreshold", leakDetectionThreshold));
 		maxHold = offWhenZero(notNegative("maxHold", maxHold));
 		positive("notificationPollInterval", notificationPollInterval);
+		if (serverNoticesLogLevel == null) {
+			throw new InvalidSettingException("serverNoticesLogLevel", null, Rule.REQUIRED);
+		}
 	}
 
 	@Override
@@ -108,7 +117,8 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 				+ ", validationIdleThreshold=" + this.validationIdleThreshold + ", connectTimeout=" + this.connectTimeout
 				+ ", socketTimeout=" + this.socketTimeout + ", applicationName=" + this.applicationName
 				+ ", sessionReset=" + this.sessionReset + ", leakDetectionThreshold=" + this.leakDetectionThreshold
-				+ ", maxHold=" + this.maxHold + ", notificationPollInterval=" + this.notificationPollInterval + "]";
+				+ ", maxHold=" + this.maxHold + ", notificationPollInterval=" + this.notificationPollInterval
+				+ ", serverNoticesLogLevel=" + this.serverNoticesLogLevel + "]";
 	}
 
 	/**

@@ -10,6 +10,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Scope {
 
+	private final ServerNotices serverNotices;
+
 	private volatile @Nullable Thread holder;
 
 	private volatile long acquiredAtNanos;
@@ -25,6 +27,14 @@ final class Scope {
 	private @Nullable ConnectionHandle handle;
 
 	private long number;
+
+	/**
+	 * Create the scope of a managed connection.
+	 * @param serverNotices what logs the server's notices
+	 */
+	Scope(ServerNotices serverNotices) {
+		this.serverNotices = serverNotices;
+	}
 
 	/**
 	 * Begin the scope of a thread that has just taken the lock, before its connection is ready.
@@ -112,7 +122,8 @@ final class Scope {
 	ConnectionHandle handle(ManagedConnection owner) {
 		ConnectionHandle current = this.handle;
 		if (current == null) {
-			current = new ConnectionHandle(owner, physical(), false);
+			current = new ConnectionHandle(owner, physical(), false, TransactionCharacteristics.of(this.options),
+					this.serverNotices.ifEnabled());
 			this.handle = current;
 		}
 		return current;

@@ -123,6 +123,9 @@ final class ScopeEnd {
 				this.reason = "its transaction could not be ended";
 			}
 		}
+		if (ending != null) {
+			ending.logConnectionNotices();
+		}
 		Exception reported = this.problem;
 		if (this.disposal == Disposal.KEEP
 				&& !resetSession(current, ending, (reported != null) ? reported : failure)) {
@@ -290,6 +293,8 @@ final class ScopeEnd {
 					// A SET of application_name, TimeZone, a role: as the reset left them.
 					current.rememberParameterStatuses();
 				}
+				// Client-side only: the server's notices to this holder are not the next one's.
+				current.connection().clearWarnings();
 			}
 			if (listening && this.notifications.isPending()) {
 				this.notifications.sync(current);
@@ -330,9 +335,6 @@ final class ScopeEnd {
 				current.discardAll();
 			}
 			this.metricsTracker.sessionDiscarded();
-		}
-		else {
-			current.connection().clearWarnings();
 		}
 	}
 

@@ -32,7 +32,9 @@ final class ScopeLifecycle {
 
 	private final ConnectionSource source;
 
-	private final Scope scope = new Scope();
+	private final ServerNotices serverNotices;
+
+	private final Scope scope;
 
 	private final ScopeEnd scopeEnd;
 
@@ -48,6 +50,8 @@ final class ScopeLifecycle {
 		this.owner = owner;
 		this.settings = settings;
 		this.metricsTracker = metricsTracker;
+		this.serverNotices = new ServerNotices(owner, settings.serverNoticesLogLevel());
+		this.scope = new Scope(this.serverNotices);
 		this.holdMonitor = HoldMonitor.of(owner, settings.leakDetectionThreshold(), settings.maxHold());
 		this.lock = new ConnectionLock(settings.fair(), Scheduler.ACQUIRE_TIMEOUTS,
 				new DeadHolderReclaim(owner, this, metricsTracker));
@@ -164,7 +168,8 @@ final class ScopeLifecycle {
 			}
 			ConnectionHandle handle = null;
 			if (borrow) {
-				handle = new ConnectionHandle(this.owner, usable, true);
+				handle = new ConnectionHandle(this.owner, usable, true, TransactionCharacteristics.of(options),
+						this.serverNotices.ifEnabled());
 				if (!this.settings.autoCommit()) {
 					usable.connection().setAutoCommit(true);
 				}

@@ -3,6 +3,7 @@ package dev.managedconnection;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,6 +27,11 @@ final class ScopedObject implements InvocationHandler {
 	private final boolean statement;
 
 	/**
+	 * For a prepared or callable statement, its SQL.
+	 */
+	private final @Nullable String sql;
+
+	/**
 	 * For a result set, the proxy of the statement that produced it, once known.
 	 */
 	private @Nullable Object statementProxy;
@@ -46,13 +52,16 @@ final class ScopedObject implements InvocationHandler {
 	 * @param target the driver's object
 	 * @param statementProxy for a result set, the proxy of the statement that produced it, or
 	 * {@code null} to wrap the driver's answer when asked
+	 * @param sql for a prepared or callable statement, its SQL, otherwise {@code null}
 	 */
-	ScopedObject(ConnectionHandle handle, Connection connection, Object target, @Nullable Object statementProxy) {
+	ScopedObject(ConnectionHandle handle, Connection connection, Object target, @Nullable Object statementProxy,
+			@Nullable String sql) {
 		this.handle = handle;
 		this.connection = connection;
 		this.target = target;
 		this.statement = target instanceof Statement;
 		this.statementProxy = statementProxy;
+		this.sql = sql;
 	}
 
 	Object target() {
@@ -103,11 +112,66 @@ final class ScopedObject implements InvocationHandler {
 					this.handle.judge(sql);
 				}
 		}
-		Object result = this.handle.invokeOn(this.target, method, args);
+		ServerNotices notices = this.handle.serverNotices();
+		Object result;
+		try {
+			result = (this.handle.characteristics() != null) ? invokeInTransaction(name, method, args)
+					: this.handle.invokeOn(this.target, method, args);
+		}
+		finally {
+			if (notices != null && this.statement && name.startsWith("execute")) {
+				// The driver clears a statement's warnings when it runs again: these are this run's.
+				notices.logWarningsOf((Statement) this.target);
+			}
+		}
 		if (result instanceof ResultSet resultSet && this.statement) {
 			return resultSetProxy(resultSet, proxy);
 		}
 		return this.handle.wrap(result, this.connection);
+	}
+
+	/**
+	 * Call the driver in a scope with transaction characteristics: a call that runs SQL runs it
+	 * in a transaction that began with them.
+	 */
+	private @Nullable Object invokeInTransaction(String name, Method method, @Nullable Object[] args)
+			throws Throwable {
+		if (this.statement) {
+			if (name.startsWith("execute")) {
+				String sql = (args != null && args.length > 0 && args[0] instanceof String text) ? text : this.sql;
+				return this.handle.invokeInTransaction(this.target, method, args, sql);
+			}
+		}
+		else if (this.target instanceof ResultSet) {
+			if (changesRow(name)) {
+				return this.handle.invokeInTransaction(this.target, method, args, null);
+			}
+		}
+		else if (this.target instanceof DatabaseMetaData && runsQuery(method)) {
+			// With autocommit on a catalog query is left alone: no characteristic changes what it reads.
+			this.handle.beginIfIdle();
+		}
+		return this.handle.invokeOn(this.target, method, args);
+	}
+
+	/**
+	 * Return whether a result set method runs a statement of its own.
+	 */
+	private static boolean changesRow(String name) {
+		return name.equals("insertRow") || name.equals("updateRow") || name.equals("deleteRow")
+				|| name.equals("refreshRow");
+	}
+
+	/**
+	 * Return whether a {@link DatabaseMetaData} method may run a query: in pgjdbc, those that
+	 * return a result set, the maximum lengths and counts it reads from the catalog, the SQL
+	 * keywords and the default isolation. {@code TransactionCharacteristicsIntegrationTests}
+	 * checks every other method against the driver.
+	 */
+	static boolean runsQuery(Method method) {
+		String name = method.getName();
+		return method.getReturnType() == ResultSet.class || name.startsWith("getMax")
+				|| name.equals("getSQLKeywords") || name.equals("getDefaultTransactionIsolation");
 	}
 
 	private @Nullable Object statementOf(ResultSet resultSet) throws SQLException {
@@ -127,7 +191,7 @@ final class ScopedObject implements InvocationHandler {
 		if (resultSet != this.lastResultSet || this.lastResultSetProxy == null) {
 			this.lastResultSet = resultSet;
 			this.lastResultSetProxy = JdbcProxies.resultSet(
-					new ScopedObject(this.handle, this.connection, resultSet, statementProxy));
+					new ScopedObject(this.handle, this.connection, resultSet, statementProxy, null));
 		}
 		return this.lastResultSetProxy;
 	}

@@ -9,7 +9,8 @@ package dev.managedconnection;
 public enum SessionReset {
 
 	/**
-	 * Reset nothing beyond ending the transaction: JDBC settings a holder changed (autocommit,
+	 * Reset nothing beyond ending the transaction and clearing the connection's warnings (the
+	 * server's notices, client-side): JDBC settings a holder changed (autocommit,
 	 * read-only, isolation, schema, network timeout, holdability) and session state stay for the
 	 * next holder. Only for code that changes neither.
 	 */

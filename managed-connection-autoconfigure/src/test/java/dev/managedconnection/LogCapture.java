@@ -36,7 +36,16 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
 	 * @return the capture; close it to stop
 	 */
 	static LogCapture of(Class<?> loggerClass) {
-		LogCapture capture = new LogCapture((Logger) LoggerFactory.getLogger(loggerClass));
+		return of(loggerClass.getName());
+	}
+
+	/**
+	 * Start capturing, at DEBUG and above, what the named logger logs.
+	 * @param loggerName the name of the logger to capture
+	 * @return the capture; close it to stop
+	 */
+	static LogCapture of(String loggerName) {
+		LogCapture capture = new LogCapture((Logger) LoggerFactory.getLogger(loggerName));
 		capture.setContext(capture.logger.getLoggerContext());
 		capture.start();
 		capture.logger.setLevel(Level.DEBUG);
@@ -78,6 +87,14 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
 						+ this.events.stream().map(ILoggingEvent::getFormattedMessage).toList());
 			}
 		}
+	}
+
+	/**
+	 * Set the level of the captured logger, until the capture is closed.
+	 * @param level the level
+	 */
+	void level(Level level) {
+		this.logger.setLevel(level);
 	}
 
 	@Override

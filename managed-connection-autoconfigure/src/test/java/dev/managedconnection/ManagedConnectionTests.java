@@ -337,6 +337,9 @@ class ManagedConnectionTests {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> TestSql.builderFor(database).validationIdleThreshold(Duration.ofMillis(-1)).build())
 			.withMessageContaining("'validationIdleThreshold'");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> TestSql.builderFor(database).serverNoticesLogLevel(null).build())
+			.withMessageContaining("'serverNoticesLogLevel' must be set");
 	}
 
 	@Test

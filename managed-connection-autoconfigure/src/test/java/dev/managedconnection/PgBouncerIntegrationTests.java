@@ -162,6 +162,57 @@ class PgBouncerIntegrationTests {
 		assertThat(managed.isClosed()).isFalse();
 	}
 
+	@Test
+	void transactionCharacteristicsApplyBehindTransactionPoolingAndReachNoOtherClient() throws Exception {
+		// One server connection for both clients: a session default set by one would reach the other.
+		this.pgBouncer = TestPgBouncer.start(TestPostgres.get().host(), TestPostgres.get().port(), 1);
+		ManagedConnection first = resetOnlyJdbc(false);
+		ManagedConnection second = resetOnlyJdbc(true);
+		ScopeOptions all = COMMIT.withReadOnly(true)
+			.withIsolation(Connection.TRANSACTION_SERIALIZABLE)
+			.withDeferrable(true);
+		assertThat(first.execute(all, PgBouncerIntegrationTests::characteristics)).isEqualTo("serializable on on");
+		assertThat(second.execute(COMMIT, PgBouncerIntegrationTests::characteristics))
+			.isEqualTo("read committed off off");
+		assertThat(second.execute(all, PgBouncerIntegrationTests::characteristics)).as("with autocommit")
+			.isEqualTo("serializable on on");
+		assertThat(first.execute(COMMIT, PgBouncerIntegrationTests::characteristics))
+			.isEqualTo("read committed off off");
+		Throwable failure = catchThrowable(
+				() -> second.execute(all, (connection) -> update(connection, "INSERT INTO item VALUES (1)")));
+		assertThat(failure).isInstanceOfSatisfying(SQLException.class,
+				(ex) -> assertThat(ex.getSQLState()).isEqualTo("25006"));
+		first.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (2)"));
+		second.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (3)"));
+		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(2);
+	}
+
+	private ManagedConnection resetOnlyJdbc(boolean autoCommit) {
+		Properties properties = new Properties();
+		properties.setProperty("prepareThreshold", "0");
+		ManagedConnection instance = ManagedConnection.builder()
+			.url(this.pgBouncer.url(database.name()))
+			.username(database.username())
+			.password(database.password())
+			.properties(properties)
+			.autoCommit(autoCommit)
+			.sessionReset(SessionReset.JDBC)
+			.acquireTimeout(Duration.ofSeconds(30))
+			.socketTimeout(Duration.ofSeconds(30))
+			.build();
+		this.instances.add(instance);
+		return instance;
+	}
+
+	private static String characteristics(Connection connection) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting('transaction_isolation') "
+				+ "|| ' ' || current_setting('transaction_read_only') || ' ' || current_setting('transaction_deferrable')");
+				ResultSet result = statement.executeQuery()) {
+			result.next();
+			return result.getString(1);
+		}
+	}
+
 	private ManagedConnection instance(boolean prepareThresholdZero) {
 		return instance(prepareThresholdZero, Duration.ofMillis(500));
 	}

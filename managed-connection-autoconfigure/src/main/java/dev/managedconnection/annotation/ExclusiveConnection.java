@@ -7,6 +7,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.springframework.transaction.annotation.Isolation;
+
 /**
  * Runs the annotated method with exclusive access to the application's one
  * {@link dev.managedconnection.ManagedConnection ManagedConnection}: the calling thread
@@ -41,8 +43,16 @@ import java.lang.annotation.Target;
  * </ul>
  * <p>
  * Calls nest: an annotated method called while the thread already holds the connection
- * joins the outer call, and only the outermost call's {@link #commit()} and
- * {@link #close()} apply.
+ * joins the outer call, and only the outermost call's attributes apply: a nested call's
+ * {@link #commit()}, {@link #close()}, {@link #acquireTimeout()}, {@link #readOnly()},
+ * {@link #isolation()} and {@link #deferrable()} are ignored.
+ * <p>
+ * {@link #readOnly()}, {@link #isolation()} and {@link #deferrable()} are psycopg2's
+ * {@code set_session}: they apply to the transactions of the call only, each begun with
+ * {@code BEGIN ISOLATION LEVEL ..., READ ONLY, DEFERRABLE}, never to the session, so they
+ * never reach the next caller and work behind PgBouncer in transaction pooling mode. They cost
+ * one round trip per transaction (three per statement with autocommit on); see
+ * {@link dev.managedconnection.ScopeOptions ScopeOptions}. A call that sets none pays nothing.
  * <p>
  * On a method that is also {@code @Transactional}, the connection is acquired first and
  * the transaction then begins and ends on the held connection.
@@ -93,5 +103,31 @@ public @interface ExclusiveConnection {
 	 * @return the acquire timeout, or an empty string for the configured default
 	 */
 	String acquireTimeout() default "";
+
+	/**
+	 * Whether the call's transactions are {@code READ ONLY}: a write fails with PostgreSQL's
+	 * error (SQLState 25006, a Spring {@code DataAccessException} through
+	 * {@code JdbcTemplate}). {@code false} (the default) leaves the session's default, which is
+	 * read-write unless configured otherwise. Ignored on a nested call.
+	 * @return whether the call's transactions are read-only
+	 */
+	boolean readOnly() default false;
+
+	/**
+	 * The isolation level of the call's transactions. {@link Isolation#DEFAULT} (the default)
+	 * leaves the session's default, {@code READ COMMITTED} unless configured otherwise. Ignored
+	 * on a nested call.
+	 * @return the isolation level
+	 */
+	Isolation isolation() default Isolation.DEFAULT;
+
+	/**
+	 * Whether the call's transactions are {@code DEFERRABLE}: a
+	 * {@code SERIALIZABLE READ ONLY DEFERRABLE} transaction may wait when it begins for a
+	 * snapshot that cannot fail with a serialization error; other transactions ignore it.
+	 * {@code false} (the default) leaves the session's default. Ignored on a nested call.
+	 * @return whether the call's transactions are deferrable
+	 */
+	boolean deferrable() default false;
 
 }

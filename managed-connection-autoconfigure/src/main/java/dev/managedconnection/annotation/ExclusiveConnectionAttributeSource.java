@@ -14,6 +14,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.format.datetime.standard.DurationFormatterUtils;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
@@ -83,7 +84,10 @@ final class ExclusiveConnectionAttributeSource {
 			return NOT_ANNOTATED;
 		}
 		Duration acquireTimeout = parseAcquireTimeout(annotation.acquireTimeout(), method);
-		return new ScopeOptions(acquireTimeout, annotation.commit(), annotation.close());
+		// Spring's Isolation values are the JDBC constants; DEFAULT and false leave the session's.
+		Integer isolation = (annotation.isolation() != Isolation.DEFAULT) ? annotation.isolation().value() : null;
+		return new ScopeOptions(acquireTimeout, annotation.commit(), annotation.close(),
+				annotation.readOnly() ? Boolean.TRUE : null, isolation, annotation.deferrable() ? Boolean.TRUE : null);
 	}
 
 	private static @Nullable ExclusiveConnection findAnnotation(Method method, @Nullable Class<?> targetClass) {

@@ -82,7 +82,8 @@ final class ManagedConnectionFactory {
 			.sessionReset(properties.getSessionReset())
 			.leakDetectionThreshold(properties.getLeakDetectionThreshold())
 			.maxHold(properties.getMaxHold())
-			.notificationPollInterval(properties.getNotifications().getPollInterval());
+			.notificationPollInterval(properties.getNotifications().getPollInterval())
+			.serverNoticesLogLevel(properties.getServerNoticesLogLevel());
 		String applicationName = StringUtils.hasText(properties.getApplicationName()) ? properties.getApplicationName()
 				: defaultApplicationName;
 		if (StringUtils.hasText(applicationName)) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.managedconnection.ManagedConnectionSettings;
+import dev.managedconnection.ServerNoticesLogLevel;
 import dev.managedconnection.SessionReset;
 import org.jspecify.annotations.Nullable;
 
@@ -100,6 +101,14 @@ public class ManagedConnectionProperties {
 	 * cancelled. When not set, or zero, holds are not limited.
 	 */
 	private @Nullable Duration maxHold;
+
+	/**
+	 * Level at which the notices the server raises during a scope (RAISE NOTICE, RAISE
+	 * WARNING, deprecation warnings) are logged, on the logger
+	 * 'dev.managedconnection.ServerNotices': 'off', 'debug', 'info' or 'warn'. The holder reads
+	 * them as JDBC warnings whatever the level.
+	 */
+	private ServerNoticesLogLevel serverNoticesLogLevel = ManagedConnectionSettings.DEFAULT_SERVER_NOTICES_LOG_LEVEL;
 
 	private final Notifications notifications = new Notifications();
 
@@ -205,6 +214,14 @@ public class ManagedConnectionProperties {
 
 	public void setMaxHold(@Nullable Duration maxHold) {
 		this.maxHold = maxHold;
+	}
+
+	public ServerNoticesLogLevel getServerNoticesLogLevel() {
+		return this.serverNoticesLogLevel;
+	}
+
+	public void setServerNoticesLogLevel(ServerNoticesLogLevel serverNoticesLogLevel) {
+		this.serverNoticesLogLevel = serverNoticesLogLevel;
 	}
 
 	public Notifications getNotifications() {

@@ -3,11 +3,13 @@ package dev.managedconnection.annotation;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.reflect.Method;
+import java.sql.Connection;
 import java.time.Duration;
 
 import dev.managedconnection.ScopeOptions;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.util.ReflectionUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +37,31 @@ class ExclusiveConnectionAttributeSourceTests {
 	void attributesBecomeScopeOptions() {
 		assertThat(this.source.getScopeOptions(method(Annotated.class, "everything"), Annotated.class))
 			.isEqualTo(new ScopeOptions(Duration.ofMillis(1500), true, true));
+	}
+
+	@Test
+	void transactionCharacteristicsBecomeScopeOptions() {
+		assertThat(this.source.getScopeOptions(method(Annotated.class, "readOnlySerializableDeferrable"), Annotated.class))
+			.isEqualTo(ScopeOptions.DEFAULT.withReadOnly(true)
+				.withIsolation(Connection.TRANSACTION_SERIALIZABLE)
+				.withDeferrable(true));
+	}
+
+	@Test
+	void eachIsolationBecomesItsJdbcLevel() {
+		assertThat(isolationOf("readUncommitted")).isEqualTo(Connection.TRANSACTION_READ_UNCOMMITTED);
+		assertThat(isolationOf("readCommitted")).isEqualTo(Connection.TRANSACTION_READ_COMMITTED);
+		assertThat(isolationOf("repeatableRead")).isEqualTo(Connection.TRANSACTION_REPEATABLE_READ);
+	}
+
+	@Test
+	void defaultIsolationAndFalseFlagsChangeNoCharacteristic() {
+		ScopeOptions options = this.source.getScopeOptions(method(Annotated.class, "defaultCharacteristics"),
+				Annotated.class);
+		assertThat(options).isEqualTo(ScopeOptions.DEFAULT);
+		assertThat(options.readOnly()).isNull();
+		assertThat(options.isolation()).isNull();
+		assertThat(options.deferrable()).isNull();
 	}
 
 	@Test
@@ -132,6 +159,12 @@ class ExclusiveConnectionAttributeSourceTests {
 			.isEqualTo(new ScopeOptions(Duration.ofSeconds(1), true, false));
 	}
 
+	private Integer isolationOf(String methodName) {
+		ScopeOptions options = this.source.getScopeOptions(method(Annotated.class, methodName), Annotated.class);
+		assertThat(options).isNotNull();
+		return options.isolation();
+	}
+
 	private Duration timeoutOf(String methodName) {
 		ScopeOptions options = this.source.getScopeOptions(method(Annotated.class, methodName), Annotated.class);
 		assertThat(options).isNotNull();
@@ -185,6 +218,26 @@ class ExclusiveConnectionAttributeSourceTests {
 
 		@Committing
 		public void meta() {
+		}
+
+		@ExclusiveConnection(readOnly = true, isolation = Isolation.SERIALIZABLE, deferrable = true)
+		public void readOnlySerializableDeferrable() {
+		}
+
+		@ExclusiveConnection(isolation = Isolation.READ_UNCOMMITTED)
+		public void readUncommitted() {
+		}
+
+		@ExclusiveConnection(isolation = Isolation.READ_COMMITTED)
+		public void readCommitted() {
+		}
+
+		@ExclusiveConnection(isolation = Isolation.REPEATABLE_READ)
+		public void repeatableRead() {
+		}
+
+		@ExclusiveConnection(readOnly = false, isolation = Isolation.DEFAULT, deferrable = false)
+		public void defaultCharacteristics() {
 		}
 
 	}

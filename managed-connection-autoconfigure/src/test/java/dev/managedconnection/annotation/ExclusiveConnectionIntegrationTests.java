@@ -33,11 +33,13 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Import;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.interceptor.TransactionInterceptor;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -209,6 +211,25 @@ class ExclusiveConnectionIntegrationTests {
 	}
 
 	@Test
+	void transactionCharacteristicsApplyToTheCallsTransactions() {
+		assertThat(this.ledger.characteristicsReadOnlySerializableDeferrable()).isEqualTo("serializable on on");
+		assertThat(this.ledger.characteristics()).as("the next call").isEqualTo("read committed off off");
+	}
+
+	@Test
+	void aWriteInAReadOnlyCallFailsWithPostgresqlsErrorTranslated() throws SQLException {
+		assertThatExceptionOfType(DataAccessException.class).isThrownBy(() -> this.ledger.depositReadOnly(5))
+			.havingRootCause()
+			.isInstanceOfSatisfying(SQLException.class, (ex) -> assertThat(ex.getSQLState()).isEqualTo("25006"));
+		assertThat(committedAmount()).isZero();
+	}
+
+	@Test
+	void aNestedCallsTransactionCharacteristicsAreIgnored() {
+		assertThat(this.ledger.outerCallingReadOnlyAudit()).isEqualTo("read committed off off");
+	}
+
+	@Test
 	void asynchronousReturnTypeFailsTheStartupNamingTheMethod() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class))
@@ -354,6 +375,26 @@ class ExclusiveConnectionIntegrationTests {
 			return new int[] { outer, inner };
 		}
 
+		@ExclusiveConnection(commit = true, readOnly = true, isolation = Isolation.SERIALIZABLE, deferrable = true)
+		public String characteristicsReadOnlySerializableDeferrable() {
+			return showCharacteristics(this.jdbcClient);
+		}
+
+		@ExclusiveConnection(commit = true)
+		public String characteristics() {
+			return showCharacteristics(this.jdbcClient);
+		}
+
+		@ExclusiveConnection(commit = true, readOnly = true)
+		public void depositReadOnly(int amount) {
+			insert(amount);
+		}
+
+		@ExclusiveConnection(commit = true)
+		public String outerCallingReadOnlyAudit() {
+			return this.audit.characteristicsReadOnlySerializable();
+		}
+
 		private void insert(int amount) {
 			this.jdbcClient.sql("INSERT INTO ledger (amount) VALUES (?)").param(amount).update();
 		}
@@ -389,6 +430,18 @@ class ExclusiveConnectionIntegrationTests {
 			return this.jdbcClient.sql("SELECT pg_backend_pid()").query(Integer.class).single();
 		}
 
+		@ExclusiveConnection(readOnly = true, isolation = Isolation.SERIALIZABLE)
+		public String characteristicsReadOnlySerializable() {
+			return showCharacteristics(this.jdbcClient);
+		}
+
+	}
+
+	static String showCharacteristics(JdbcClient jdbcClient) {
+		return jdbcClient.sql("SELECT current_setting('transaction_isolation') || ' ' "
+				+ "|| current_setting('transaction_read_only') || ' ' || current_setting('transaction_deferrable')")
+			.query(String.class)
+			.single();
 	}
 
 	static class AsyncLedgerService {

@@ -23,6 +23,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
+import dev.managedconnection.ServerNoticesLogLevel;
 import dev.managedconnection.SessionReset;
 import dev.managedconnection.annotation.ExclusiveConnectionBeanPostProcessor;
 import dev.managedconnection.testsupport.TestDatabase;
@@ -419,7 +420,8 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.validation-idle-threshold=0", "managed-connection.connect-timeout=4s",
 				"managed-connection.socket-timeout=1m", "managed-connection.application-name=ledger",
 				"managed-connection.session-reset=jdbc", "managed-connection.properties.sslmode=disable",
-				"managed-connection.properties.prepareThreshold=0")
+				"managed-connection.properties.prepareThreshold=0",
+				"managed-connection.server-notices-log-level=warn")
 			.run((context) -> {
 				ManagedConnectionProperties properties = context.getBean(ManagedConnectionProperties.class);
 				assertThat(properties.isEnabled()).isTrue();
@@ -434,6 +436,9 @@ class ManagedConnectionAutoConfigurationTests {
 				assertThat(properties.getSessionReset()).isEqualTo(SessionReset.JDBC);
 				assertThat(properties.getProperties()).containsExactly(entry("sslmode", "disable"),
 						entry("prepareThreshold", "0"));
+				assertThat(properties.getServerNoticesLogLevel()).isEqualTo(ServerNoticesLogLevel.WARN);
+				assertThat(context.getBean(ManagedConnection.class).settings().serverNoticesLogLevel())
+					.isEqualTo(ServerNoticesLogLevel.WARN);
 			});
 	}
 
@@ -451,6 +456,7 @@ class ManagedConnectionAutoConfigurationTests {
 		assertThat(properties.getApplicationName()).isNull();
 		assertThat(properties.getSessionReset()).isEqualTo(SessionReset.DISCARD_ALL);
 		assertThat(properties.getProperties()).isEmpty();
+		assertThat(properties.getServerNoticesLogLevel()).isEqualTo(ServerNoticesLogLevel.DEBUG);
 	}
 
 	@Test
@@ -507,7 +513,7 @@ class ManagedConnectionAutoConfigurationTests {
 				"managed-connection.notifications.poll-interval",
 				"managed-connection.session-reset", "managed-connection.properties",
 				"managed-connection.leak-detection-threshold", "managed-connection.max-hold",
-				"management.health.managed-connection.enabled");
+				"managed-connection.server-notices-log-level", "management.health.managed-connection.enabled");
 		List<String> descriptions = metadata.read("$.properties[*].description");
 		assertThat(descriptions).hasSameSizeAs(names).allSatisfy((description) -> assertThat(description).isNotBlank());
 		List<String> acquireTimeoutDefault = metadata
