@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * other threads wait, time out or find it busy.
  * <p>
  * The thread acquires the connection, runs the {@link Spec#first(String...) first} statements,
- * tells that it holds it, waits to be {@link #release() released} (bounded by {@link #BOUND}),
+ * tells that it holds it, waits to be {@link #release() released} (at most {@link #HOLD_AT_MOST}),
  * runs the {@link Spec#then(ConnectionCallback) then} work and ends its scope. Close the holder
  * in a {@code try}-with-resources: {@link #close()} releases it, waits for the thread to end and
  * interrupts it if it does not.
@@ -36,10 +36,19 @@ import org.jspecify.annotations.Nullable;
 public final class Holder implements AutoCloseable {
 
 	/**
-	 * How long each step of a holder may take: acquiring and holding, waiting to be released,
-	 * ending.
+	 * How long a step of a holder may take: getting to hold the connection, ending once released.
 	 */
 	public static final Duration BOUND = Duration.ofSeconds(30);
+
+	/**
+	 * How long a holder holds the connection at the most when nobody releases it.
+	 */
+	public static final Duration HOLD_AT_MOST = Duration.ofSeconds(60);
+
+	/**
+	 * How long {@link #close()} lets a released holder end its scope before interrupting it.
+	 */
+	private static final Duration GRACE = Duration.ofSeconds(5);
 
 	private final ManagedConnection managed;
 
@@ -111,8 +120,9 @@ public final class Holder implements AutoCloseable {
 		this.backendPid = this.managed.state().backendPid();
 		this.holding.complete(null);
 		try {
-			if (!this.release.await(BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
-				throw new SQLException("The holder '" + this.spec.threadName + "' was not released within " + BOUND);
+			if (!this.release.await(HOLD_AT_MOST.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new SQLException(
+						"The holder '" + this.spec.threadName + "' was not released within " + HOLD_AT_MOST);
 			}
 		}
 		catch (InterruptedException ex) {
@@ -185,15 +195,15 @@ public final class Holder implements AutoCloseable {
 	}
 
 	/**
-	 * Release the holder and wait (bounded) for its thread to end; a thread still running,
-	 * waiting for the connection for instance, is interrupted.
+	 * Release the holder and wait (bounded) for its thread to end; a thread still running after
+	 * a few seconds, waiting for the connection for instance, is interrupted.
 	 * @throws AssertionError if the thread does not end even when interrupted
 	 */
 	@Override
 	public void close() {
 		release();
 		try {
-			this.thread.join(BOUND.toMillis());
+			this.thread.join(GRACE.toMillis());
 			if (this.thread.isAlive()) {
 				this.thread.interrupt();
 				this.thread.join(BOUND.toMillis());

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 /**
  * The fixture of a database test class: a {@link TestDatabase} of its own on the
  * {@link TestPostgres} server, created before all its tests and dropped after them, and for each
@@ -44,8 +46,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * method returns, before the class's {@code @AfterEach} methods, so that they may stop what it
  * ran through (a proxy, PgBouncer). A test that needs a second managed connection builds it from
  * {@link #builder()} and closes it itself. A Spring test that only needs the database reads
- * {@link #url()}, {@link #username()} and {@link #password()} and never asks for
- * {@link #managed()}.
+ * {@link #dataSourceProperties()} (or {@link #addDataSourceProperties(DynamicPropertyRegistry)})
+ * and never asks for {@link #managed()}.
  * <p>
  * {@link #queryLong(String)}, {@link #execute(String...)} and {@link #connect()} each use a
  * plain connection of their own, closed after use (autocommit on), so that tests counting the
@@ -290,6 +292,17 @@ public final class ManagedConnectionExtension implements BeforeAllCallback, Afte
 	public String[] dataSourceProperties() {
 		return new String[] { "spring.datasource.url=" + url(), "spring.datasource.username=" + username(),
 				"spring.datasource.password=" + password() };
+	}
+
+	/**
+	 * Point Spring Boot's {@code spring.datasource.*} at this class's database, from a
+	 * {@code @DynamicPropertySource} method.
+	 * @param registry the registry of the test's context
+	 */
+	public void addDataSourceProperties(DynamicPropertyRegistry registry) {
+		registry.add("spring.datasource.url", this::url);
+		registry.add("spring.datasource.username", this::username);
+		registry.add("spring.datasource.password", this::password);
 	}
 
 	/**
