@@ -3,10 +3,7 @@ package dev.managedconnection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.managedconnection.testsupport.Holder;
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
@@ -14,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static dev.managedconnection.TestSql.queryLong;
 import static dev.managedconnection.TestSql.update;
 import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitWaitingThreads;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +25,8 @@ class InterruptIntegrationTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
+	private static final Duration PROMPTLY = Duration.ofSeconds(10);
+
 	@RegisterExtension
 	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
 		.schema("CREATE TABLE item (id int PRIMARY KEY)")
@@ -38,26 +36,16 @@ class InterruptIntegrationTests {
 	@Test
 	void interruptingAWaiterFailsItPromptlyKeepsItsFlagAndLeavesTheHolderAlone() throws Exception {
 		ManagedConnection managed = db.managed();
-		try (Holder holder = Holder.of(managed).options(COMMIT).first("INSERT INTO item VALUES (1)").hold()) {
-			AtomicBoolean flagKept = new AtomicBoolean();
-			AtomicReference<Throwable> waiterFailure = new AtomicReference<>();
-			Thread waiter = new Thread(() -> {
-				try {
-					managed.execute(COMMIT, TestSql::backendPid);
-				}
-				catch (SQLException ex) {
-					waiterFailure.set(ex);
-				}
-				flagKept.set(Thread.currentThread().isInterrupted());
-			}, "interrupted-waiter");
-			waiter.start();
+		try (Holder holder = Holder.of(managed).options(COMMIT).first("INSERT INTO item VALUES (1)").hold();
+				Holder waiter = Holder.of(managed).named("interrupted-waiter").options(COMMIT).start().release()) {
 			awaitWaitingThreads(managed, 1);
-			waiter.interrupt();
-			waiter.join(TimeUnit.SECONDS.toMillis(10));
-			assertThat(waiter.isAlive()).isFalse();
-			assertThat(waiterFailure.get()).isInstanceOf(SQLException.class)
-				.hasCauseInstanceOf(InterruptedException.class);
-			assertThat(flagKept).isTrue();
+			waiter.thread().interrupt();
+			assertThat(waiter.result()).failsWithin(PROMPTLY)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOf(SQLException.class)
+				.withCauseInstanceOf(InterruptedException.class);
+			assertThat(waiter.interruptedAfterScope()).isTrue();
 			assertThat(managed.state().waitingThreads()).isZero();
 			assertThat(holder.result()).isNotDone();
 			holder.release();
@@ -68,73 +56,51 @@ class InterruptIntegrationTests {
 
 	@Test
 	void interruptingAHolderBetweenStatementsRollsBackReleasesTheLockAndKeepsTheFlag() throws Exception {
-		CountDownLatch held = new CountDownLatch(1);
-		AtomicBoolean flagKept = new AtomicBoolean();
-		AtomicReference<Throwable> failure = new AtomicReference<>();
-		Thread holder = new Thread(() -> {
-			try {
-				db.managed().execute(COMMIT, (connection) -> {
-					update(connection, "INSERT INTO item VALUES (1)");
-					held.countDown();
-					try {
-						new CountDownLatch(1).await(30, TimeUnit.SECONDS);
-					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
-						throw new SQLException("Interrupted while working", ex);
-					}
-					return update(connection, "INSERT INTO item VALUES (2)");
-				});
-			}
-			catch (SQLException ex) {
-				failure.set(ex);
-			}
-			flagKept.set(Thread.currentThread().isInterrupted());
-		}, "interrupted-holder");
-		holder.start();
-		assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
-		holder.interrupt();
-		holder.join(TimeUnit.SECONDS.toMillis(10));
-		assertThat(holder.isAlive()).isFalse();
-		assertThat(failure.get()).hasMessage("Interrupted while working");
-		assertThat(flagKept).isTrue();
-		assertThat(db.managed().state().holderThread()).isNull();
+		ManagedConnection managed = db.managed();
+		try (Holder holder = Holder.of(managed)
+			.named("interrupted-holder")
+			.options(COMMIT)
+			.first("INSERT INTO item VALUES (1)")
+			.then((connection) -> update(connection, "INSERT INTO item VALUES (2)"))
+			.hold()) {
+			holder.thread().interrupt();
+			// The holder's own exception, unchanged.
+			assertThat(holder.result()).failsWithin(PROMPTLY)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOf(SQLException.class)
+				.withMessageContaining("'interrupted-holder' was interrupted while holding");
+			assertThat(holder.interruptedAfterScope()).isTrue();
+		}
+		assertThat(managed.state().holderThread()).isNull();
 		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 		// An ordinary rollback: the connection stays open for the next holder.
-		assertThat(db.managed().isClosed()).isFalse();
-		int inserted = db.managed().execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (3)"));
+		assertThat(managed.isClosed()).isFalse();
+		int inserted = managed.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (3)"));
 		assertThat(inserted).isEqualTo(1);
 	}
 
 	@Test
 	void aHolderInsideAStatementIsStoppedPromptlyByInterruptAndCancelAndItsWorkIsRolledBack() throws Exception {
-		int pid = db.managed().execute(COMMIT, TestSql::backendPid);
-		AtomicBoolean flagKept = new AtomicBoolean();
-		AtomicReference<Throwable> failure = new AtomicReference<>();
-		Thread holder = new Thread(() -> {
-			try {
-				db.managed().execute(COMMIT, (connection) -> {
-					update(connection, "INSERT INTO item VALUES (1)");
-					return queryLong(connection, "SELECT count(*) FROM pg_sleep(30)");
-				});
-			}
-			catch (SQLException ex) {
-				failure.set(ex);
-			}
-			flagKept.set(Thread.currentThread().isInterrupted());
-		}, "interrupted-statement");
-		holder.start();
-		db.awaitActiveQuery(pid, "pg_sleep(30)");
-		// JDBC statements do not notice interrupts; cancel() is what stops one.
-		holder.interrupt();
-		db.managed().cancel();
-		holder.join(TimeUnit.SECONDS.toMillis(10));
-		assertThat(holder.isAlive()).isFalse();
-		assertThat(failure.get()).isInstanceOf(SQLException.class);
-		assertThat(((SQLException) failure.get()).getSQLState()).isEqualTo("57014");
-		assertThat(flagKept).isTrue();
+		ManagedConnection managed = db.managed();
+		int pid = managed.execute(COMMIT, TestSql::backendPid);
+		try (Holder holder = Holder.of(managed)
+			.named("interrupted-statement")
+			.options(COMMIT)
+			.first("INSERT INTO item VALUES (1)", "SELECT count(*) FROM pg_sleep(30)")
+			.start()) {
+			db.awaitActiveQuery(pid, "pg_sleep(30)");
+			// JDBC statements do not notice interrupts; cancel() is what stops one.
+			holder.thread().interrupt();
+			managed.cancel();
+			assertThat(holder.result()).failsWithin(PROMPTLY)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOfSatisfying(SQLException.class, (ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+			assertThat(holder.interruptedAfterScope()).isTrue();
+		}
 		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
-		assertThat(db.managed().execute(COMMIT, TestSql::backendPid)).isEqualTo(pid);
+		assertThat(managed.execute(COMMIT, TestSql::backendPid)).isEqualTo(pid);
 	}
 
 	@Test

@@ -11,9 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.managedconnection.testsupport.Holder;
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
@@ -103,28 +101,20 @@ class ManagedConnectionConcurrencyTests {
 
 	@Test
 	void interruptedWaiterFailsPromptlyKeepsItsFlagAndTakesNothing() throws Exception {
-		AtomicReference<Throwable> failure = new AtomicReference<>();
-		AtomicBoolean flagKept = new AtomicBoolean();
-		try (Holder holder = Holder.hold(db.managed())) {
-			Thread waiter = new Thread(() -> {
-				try {
-					db.managed().execute((connection) -> null);
-				}
-				catch (Throwable ex) {
-					failure.set(ex);
-					flagKept.set(Thread.currentThread().isInterrupted());
-				}
-			});
-			waiter.start();
-			awaitWaitingThreads(db.managed(), 1);
-			waiter.interrupt();
-			waiter.join(10_000);
+		ManagedConnection managed = db.managed();
+		try (Holder holder = Holder.hold(managed);
+				Holder waiter = Holder.of(managed).named("waiter").start().release()) {
+			awaitWaitingThreads(managed, 1);
+			waiter.thread().interrupt();
+			assertThat(waiter.result()).failsWithin(Duration.ofSeconds(10))
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOf(SQLException.class)
+				.withMessageContaining("Interrupted")
+				.withCauseInstanceOf(InterruptedException.class);
+			assertThat(waiter.interruptedAfterScope()).isTrue();
 		}
-		assertThat(failure.get()).isInstanceOf(SQLException.class)
-			.hasMessageContaining("Interrupted")
-			.hasCauseInstanceOf(InterruptedException.class);
-		assertThat(flagKept).isTrue();
-		db.managed().execute((connection) -> null);
+		managed.execute((connection) -> null);
 	}
 
 	@Test

@@ -64,6 +64,8 @@ public final class Holder implements AutoCloseable {
 
 	private volatile int backendPid = -1;
 
+	private volatile boolean interruptedAfterScope;
+
 	private Holder(ManagedConnection managed, Spec spec) {
 		this.managed = managed;
 		this.spec = spec;
@@ -101,11 +103,20 @@ public final class Holder implements AutoCloseable {
 	}
 
 	private void run() {
+		@Nullable Object value = null;
+		@Nullable Throwable failure = null;
 		try {
-			this.result.complete(this.managed.execute(this.spec.options, this::holdThenWork));
+			value = this.managed.execute(this.spec.options, this::holdThenWork);
 		}
 		catch (Throwable ex) {
-			this.result.completeExceptionally(ex);
+			failure = ex;
+		}
+		this.interruptedAfterScope = Thread.currentThread().isInterrupted();
+		if (failure != null) {
+			this.result.completeExceptionally(failure);
+		}
+		else {
+			this.result.complete(value);
 		}
 	}
 
@@ -163,6 +174,15 @@ public final class Holder implements AutoCloseable {
 	 */
 	public int backendPid() {
 		return this.backendPid;
+	}
+
+	/**
+	 * Return whether the holder's thread had its interrupt flag set when its scope had ended,
+	 * once the {@link #result() result} is done.
+	 * @return whether the thread was still interrupted after its scope
+	 */
+	public boolean interruptedAfterScope() {
+		return this.interruptedAfterScope;
 	}
 
 	/**
