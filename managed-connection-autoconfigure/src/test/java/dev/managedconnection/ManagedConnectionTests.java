@@ -22,7 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ManagedConnection} on one thread: the original package's scenarios, release
@@ -109,7 +108,8 @@ class ManagedConnectionTests {
 	@Test
 	void leavingTransactionOpenThrowsRollsBackAndWritesNothing() throws SQLException {
 		assertThatExceptionOfType(OpenTransactionException.class)
-			.isThrownBy(() -> db.managed().execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')")))
+			.isThrownBy(
+					() -> db.managed().execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')")))
 			.withMessageStartingWith("Did not commit or rollback open transaction before releasing connection.")
 			.withMessageContaining("IN_TRANSACTION")
 			.satisfies((ex) -> assertThat(ex.getStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION));
@@ -119,7 +119,8 @@ class ManagedConnectionTests {
 
 	@Test
 	void leavingFailedTransactionOpenNamesInErrorStatus() {
-		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(() -> db.managed().execute((connection) -> {
+		ManagedConnection managed = db.managed();
+		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(() -> managed.execute((connection) -> {
 			try {
 				update(connection, "INSERT INTO no_such_table VALUES (1)");
 			}
@@ -128,20 +129,21 @@ class ManagedConnectionTests {
 			}
 			return null;
 		})).withMessageContaining("IN_ERROR");
-		assertThat(db.managed().status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(managed.status()).isEqualTo(TransactionStatus.IDLE);
 	}
 
 	@Test
 	void applicationExceptionRollsBackKeepsConnectionAndPropagatesUnchanged() throws SQLException {
 		int pid = commitAndGet(TestSql::backendPid);
 		UnsupportedOperationException thrown = new UnsupportedOperationException("boom");
-		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> db.managed().execute((connection) -> {
+		ManagedConnection managed = db.managed();
+		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> managed.execute((connection) -> {
 			update(connection, "INSERT INTO item VALUES (1, 'a')");
-			assertThat(db.managed().status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			assertThat(managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
 			throw thrown;
 		})).isSameAs(thrown).satisfies((ex) -> assertThat(ex.getSuppressed()).isEmpty());
-		assertThat(db.managed().status()).isEqualTo(TransactionStatus.IDLE);
-		assertThat(db.managed().isClosed()).isFalse();
+		assertThat(managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(managed.isClosed()).isFalse();
 		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
 	}
@@ -163,7 +165,8 @@ class ManagedConnectionTests {
 			return backendPid(connection);
 		});
 		assertThatExceptionOfType(SQLException.class)
-			.isThrownBy(() -> db.managed().execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'b')")))
+			.isThrownBy(
+					() -> db.managed().execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'b')")))
 			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("23505"));
 		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
 		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
@@ -172,8 +175,9 @@ class ManagedConnectionTests {
 	@Test
 	void commitOptionCommitsOnReturnAndRollsBackOnException() throws SQLException {
 		ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
-		db.managed().execute(commit, (connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')"));
-		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> db.managed().execute(commit, (connection) -> {
+		ManagedConnection managed = db.managed();
+		managed.execute(commit, (connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')"));
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> managed.execute(commit, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (2, 'b')");
 			throw new IllegalStateException("no");
 		}));
@@ -332,12 +336,10 @@ class ManagedConnectionTests {
 	@Test
 	void stateAnswersAndCancelStopsARunningStatementAndDoesNothingWhenIdle() throws Exception {
 		db.managed().cancel();
+		int pid = commitAndGet(TestSql::backendPid);
 		Thread canceller = new Thread(() -> {
 			try {
-				await().alias("the pg_sleep(30) statement active")
-					.atMost(Duration.ofSeconds(30))
-					.pollInterval(Duration.ofMillis(10))
-					.until(this::activeState, "active"::equals);
+				db.awaitActiveQuery(pid, "pg_sleep(30)");
 				// Read while the holder's statement runs: before 42.7.14 pgjdbc locks its status.
 				assertThat(db.managed().state().holderThread()).isNotNull();
 				assertThat(db.managed().status()).isNotEqualTo(TransactionStatus.UNKNOWN);
@@ -349,19 +351,12 @@ class ManagedConnectionTests {
 		});
 		canceller.start();
 		assertThatExceptionOfType(SQLException.class)
-			.isThrownBy(() -> db.managed().execute((connection) -> queryLong(connection, "SELECT count(*) FROM pg_sleep(30)")))
+			.isThrownBy(() -> db.managed()
+				.execute((connection) -> queryLong(connection, "SELECT count(*) FROM pg_sleep(30)")))
 			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
 		canceller.join(10_000);
 		long one = commitAndGet((connection) -> queryLong(connection, "SELECT 1"));
 		assertThat(one).isOne();
-	}
-
-	private String activeState() throws SQLException {
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery(
-						"SELECT state FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")) {
-			return rs.next() ? rs.getString(1) : null;
-		}
 	}
 
 	private <T> T commitAndGet(ConnectionCallback<T> action) throws SQLException {
