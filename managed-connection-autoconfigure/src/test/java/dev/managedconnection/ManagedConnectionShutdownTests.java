@@ -58,7 +58,8 @@ class ManagedConnectionShutdownTests {
 		});
 		assertThat(db.managed().isClosed()).isTrue();
 		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
-		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> db.managed().execute(COMMIT, TestSql::backendPid));
+		assertThatExceptionOfType(SQLException.class)
+			.isThrownBy(() -> db.managed().execute(COMMIT, TestSql::backendPid));
 	}
 
 	@Test

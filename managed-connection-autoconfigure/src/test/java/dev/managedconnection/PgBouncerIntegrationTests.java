@@ -40,7 +40,8 @@ class PgBouncerIntegrationTests {
 
 	@RegisterExtension
 	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
-		.schema("CREATE TABLE counter (id int PRIMARY KEY, n bigint NOT NULL)", "CREATE TABLE item (id int PRIMARY KEY)")
+		.schema("CREATE TABLE counter (id int PRIMARY KEY, n bigint NOT NULL)",
+				"CREATE TABLE item (id int PRIMARY KEY)")
 		.beforeEachTest("TRUNCATE counter, item", "INSERT INTO counter VALUES (1, 0)");
 
 	private TestPgBouncer pgBouncer;

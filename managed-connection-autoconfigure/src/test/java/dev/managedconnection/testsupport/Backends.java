@@ -30,16 +30,13 @@ public final class Backends {
 	}
 
 	/**
-	 * Terminate a backend and wait until it has exited, so that its farewell message has been
-	 * sent and the next test step cannot race the server.
+	 * {@link #terminate(Connection, int) Terminate} a backend, asking on a connection of its own.
 	 * @param database the database of the test
 	 * @param pid the backend PID
 	 * @throws SQLException if the server cannot be asked
 	 */
 	public static void terminate(TestDatabase database, int pid) throws SQLException {
-		try (Connection admin = database.connect()) {
-			terminate(admin, pid);
-		}
+		onConnectionTo(database, (admin) -> terminate(admin, pid));
 	}
 
 	/**
@@ -61,15 +58,14 @@ public final class Backends {
 	}
 
 	/**
-	 * Wait (at most {@link #BOUND}) until a backend no longer appears in {@code pg_stat_activity}.
+	 * {@link #awaitGone(Connection, int) Wait until a backend is gone}, asking on a connection of
+	 * its own.
 	 * @param database the database of the test
 	 * @param pid the backend PID
 	 * @throws SQLException if the server cannot be asked
 	 */
 	public static void awaitGone(TestDatabase database, int pid) throws SQLException {
-		try (Connection admin = database.connect()) {
-			awaitGone(admin, pid);
-		}
+		onConnectionTo(database, (admin) -> awaitGone(admin, pid));
 	}
 
 	/**
@@ -79,7 +75,8 @@ public final class Backends {
 	 * @throws SQLException if the server cannot be asked
 	 */
 	public static void awaitGone(Connection admin, int pid) throws SQLException {
-		try (PreparedStatement statement = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
+		try (PreparedStatement statement = admin
+			.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
 			statement.setInt(1, pid);
 			await().alias("backend " + pid + " gone")
 				.atMost(BOUND)
@@ -89,16 +86,15 @@ public final class Backends {
 	}
 
 	/**
-	 * Wait (at most {@link #BOUND}) until a backend runs a statement containing the given text.
+	 * {@link #awaitActiveQuery(Connection, int, String) Wait until a backend runs a statement},
+	 * asking on a connection of its own.
 	 * @param database the database of the test
 	 * @param pid the backend PID
 	 * @param text part of the statement
 	 * @throws SQLException if the server cannot be asked
 	 */
 	public static void awaitActiveQuery(TestDatabase database, int pid, String text) throws SQLException {
-		try (Connection admin = database.connect()) {
-			awaitActiveQuery(admin, pid, text);
-		}
+		onConnectionTo(database, (admin) -> awaitActiveQuery(admin, pid, text));
 	}
 
 	/**
@@ -120,11 +116,24 @@ public final class Backends {
 		}
 	}
 
+	private static void onConnectionTo(TestDatabase database, AdminWork work) throws SQLException {
+		try (Connection admin = database.connect()) {
+			work.run(admin);
+		}
+	}
+
 	private static int count(PreparedStatement statement) throws SQLException {
 		try (ResultSet result = statement.executeQuery()) {
 			result.next();
 			return result.getInt(1);
 		}
+	}
+
+	@FunctionalInterface
+	private interface AdminWork {
+
+		void run(Connection admin) throws SQLException;
+
 	}
 
 }

@@ -1,11 +1,13 @@
 package dev.managedconnection.testsupport;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.ManagedConnectionBuilder;
 import dev.managedconnection.ScopeOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,8 +38,9 @@ class HolderTests {
 			assertThat(managed.state().holderThread()).isEqualTo("busy");
 			assertThat(holder.thread().getName()).isEqualTo("busy");
 			assertThat(holder.backendPid()).isEqualTo(managed.state().backendPid()).isPositive();
-			assertThatExceptionOfType(AcquireTimeoutException.class).isThrownBy(
-					() -> managed.execute(ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofMillis(100)), (c) -> null));
+			ScopeOptions impatient = ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofMillis(100));
+			assertThatExceptionOfType(AcquireTimeoutException.class)
+				.isThrownBy(() -> managed.execute(impatient, (connection) -> null));
 			holder.release();
 			assertThat(holder.result()).succeedsWithin(Holder.BOUND).isNull();
 		}
@@ -47,11 +50,11 @@ class HolderTests {
 	@Test
 	void runsItsFirstStatementsBeforeHoldingAndItsWorkOnceReleased() throws Exception {
 		ManagedConnection managed = db.managed();
-		try (Holder holder = Holder.of(managed).options(COMMIT).first("INSERT INTO item VALUES (1)").then((connection) -> {
-			try (Statement statement = connection.createStatement()) {
-				return statement.executeUpdate("INSERT INTO item VALUES (2)");
-			}
-		}).hold()) {
+		try (Holder holder = Holder.of(managed)
+			.options(COMMIT)
+			.first("INSERT INTO item VALUES (1)")
+			.then(HolderTests::insertTwo)
+			.hold()) {
 			assertThat(db.queryLong("SELECT count(*) FROM item")).as("uncommitted while held").isZero();
 			holder.release();
 			assertThat(holder.result()).succeedsWithin(Holder.BOUND).isEqualTo(1);
@@ -62,7 +65,8 @@ class HolderTests {
 	@Test
 	void aHolderReleasedBeforeItHoldsTakesTheConnectionAndGivesItBackAsAWaiterDoes() throws Exception {
 		ManagedConnection managed = db.managed();
-		try (Holder holder = Holder.hold(managed); Holder waiter = Holder.of(managed).named("waiter").start().release()) {
+		try (Holder holder = Holder.hold(managed);
+				Holder waiter = Holder.of(managed).named("waiter").start().release()) {
 			awaitWaitingThreads(managed, 1);
 			assertThat(waiter.result()).isNotDone();
 			holder.release();
@@ -72,10 +76,8 @@ class HolderTests {
 
 	@Test
 	void aHolderThatCannotGetTheConnectionFailsToHoldWithTheReason() {
-		try (ManagedConnection unreachable = ManagedConnection.builder()
-			.url("jdbc:postgresql://127.0.0.1:1/nothing")
-			.acquireTimeout(Duration.ofMillis(200))
-			.build()) {
+		ManagedConnectionBuilder nothingListens = db.builder().url("jdbc:postgresql://127.0.0.1:1/nothing");
+		try (ManagedConnection unreachable = nothingListens.acquireTimeout(Duration.ofMillis(200)).build()) {
 			assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> Holder.hold(unreachable))
 				.withMessageContaining("failed before holding")
 				.withCauseInstanceOf(AcquireTimeoutException.class);
@@ -98,6 +100,12 @@ class HolderTests {
 		}
 		finally {
 			managed.release();
+		}
+	}
+
+	private static int insertTwo(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			return statement.executeUpdate("INSERT INTO item VALUES (2)");
 		}
 	}
 

@@ -126,13 +126,15 @@ class ManagedConnectionExtensionTests {
 		ExtensionContext context = classContext("[class:outer]");
 		extension.beforeAll(context);
 		try {
-			assertThatIllegalStateException().isThrownBy(extension::managed).withMessageContaining("No test is running");
+			assertThatIllegalStateException().isThrownBy(extension::managed)
+				.withMessageContaining("No test is running");
 			extension.beforeEach(context);
 			ManagedConnection managed = extension.managed();
 			extension.afterTestExecution(context);
 			assertThat(managed.toString()).endsWith("(closed for good)]");
 			extension.afterEach(context);
-			assertThatIllegalStateException().isThrownBy(extension::managed).withMessageContaining("No test is running");
+			assertThatIllegalStateException().isThrownBy(extension::managed)
+				.withMessageContaining("No test is running");
 		}
 		finally {
 			extension.afterAll(context);
