@@ -1,20 +1,15 @@
 package dev.managedconnection;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.managedconnection.TestSql.backendPid;
 import static dev.managedconnection.TestSql.queryLong;
@@ -32,75 +27,48 @@ class BackendTerminationIntegrationTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase database;
-
-	private Connection admin;
-
-	private ManagedConnection managed;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(BackendTerminationIntegrationTests.class);
-		TestSql.execute(database, "CREATE TABLE account (id int PRIMARY KEY, balance int NOT NULL)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@BeforeEach
-	void setUp() throws SQLException {
-		TestSql.execute(database, "TRUNCATE account");
-		TestSql.execute(database, "INSERT INTO account VALUES (1, 100), (2, 100)");
-		this.admin = database.connect();
-	}
-
-	@AfterEach
-	void tearDown() throws SQLException {
-		if (this.managed != null) {
-			this.managed.close();
-		}
-		this.admin.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE account (id int PRIMARY KEY, balance int NOT NULL)")
+		.beforeEachTest("TRUNCATE account", "INSERT INTO account VALUES (1, 100), (2, 100)");
 
 	@Test
 	void backendKilledWhileIdleIsReplacedWithoutTheNextCallerSeeingAnError() throws Exception {
-		this.managed = TestSql.builderFor(database).validationIdleThreshold(Duration.ZERO).build();
-		int before = this.managed.execute(COMMIT, TestSql::backendPid);
-		Faults.terminateBackend(this.admin, before);
-		int after = this.managed.execute(COMMIT, TestSql::backendPid);
+		ManagedConnection managed = db.managed((builder) -> builder.validationIdleThreshold(Duration.ZERO));
+		int before = managed.execute(COMMIT, TestSql::backendPid);
+		db.terminateBackend(before);
+		int after = managed.execute(COMMIT, TestSql::backendPid);
 		assertThat(after).isNotEqualTo(before);
-		assertThat(this.managed.state().backendPid()).isEqualTo(after);
+		assertThat(managed.state().backendPid()).isEqualTo(after);
 	}
 
 	@Test
 	void backendKilledInsideTheValidationWindowFailsOneCallerWithAConnectionErrorAndTheNextReconnects()
 			throws Exception {
 		// Within the window no round trip checks the connection: the break reaches one caller.
-		this.managed = TestSql.builderFor(database).validationIdleThreshold(Duration.ofMinutes(10)).build();
-		int before = this.managed.execute(COMMIT, TestSql::backendPid);
-		Faults.terminateBackend(this.admin, before);
-		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid))
+		ManagedConnection managed = db.managed((builder) -> builder.validationIdleThreshold(Duration.ofMinutes(10)));
+		int before = managed.execute(COMMIT, TestSql::backendPid);
+		db.terminateBackend(before);
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> managed.execute(COMMIT, TestSql::backendPid))
 			.satisfies((ex) -> assertThat(Faults.isBrokenConnection(ex)).as("broken connection: %s", ex).isTrue());
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
-		assertThat(this.managed.state().holderThread()).isNull();
-		assertThat(this.managed.isClosed()).isTrue();
-		int after = this.managed.execute(COMMIT, TestSql::backendPid);
+		assertThat(managed.isHeldByCurrentThread()).isFalse();
+		assertThat(managed.state().holderThread()).isNull();
+		assertThat(managed.isClosed()).isTrue();
+		int after = managed.execute(COMMIT, TestSql::backendPid);
 		assertThat(after).isNotEqualTo(before);
 	}
 
 	@Test
 	void backendKilledBetweenTwoUpdatesLeavesNothingHalfDoneAndTheHolderGetsTheOriginalError() throws Exception {
-		this.managed = TestSql.builderFor(database).build();
+		ManagedConnection managed = db.managed();
 		AtomicReference<SQLException> original = new AtomicReference<>();
 		AtomicReference<Integer> killed = new AtomicReference<>();
 		SQLException thrown = catchThrowableOfType(SQLException.class,
-				() -> this.managed.execute(COMMIT, (connection) -> {
+				() -> managed.execute(COMMIT, (connection) -> {
 					update(connection, "UPDATE account SET balance = balance - 10 WHERE id = 1");
 					int pid = backendPid(connection);
 					killed.set(pid);
-					Faults.terminateBackend(this.admin, pid);
+					db.terminateBackend(pid);
 					try {
 						return update(connection, "UPDATE account SET balance = balance + 10 WHERE id = 2");
 					}
@@ -111,13 +79,13 @@ class BackendTerminationIntegrationTests {
 				}));
 		assertThat((Throwable) thrown).isNotNull().isSameAs(original.get());
 		assertThat(Faults.isBrokenConnection(thrown)).isTrue();
-		assertThat(queryLong(this.admin, "SELECT balance FROM account WHERE id = 1")).isEqualTo(100);
-		assertThat(queryLong(this.admin, "SELECT balance FROM account WHERE id = 2")).isEqualTo(100);
+		assertThat(db.queryLong("SELECT balance FROM account WHERE id = 1")).isEqualTo(100);
+		assertThat(db.queryLong("SELECT balance FROM account WHERE id = 2")).isEqualTo(100);
 		// The lock was released: another thread gets the connection at once, on a new backend.
 		int next = CompletableFuture
 			.supplyAsync(() -> {
 				try {
-					return this.managed.execute(COMMIT.withAcquireTimeout(Duration.ofSeconds(1)), TestSql::backendPid);
+					return managed.execute(COMMIT.withAcquireTimeout(Duration.ofSeconds(1)), TestSql::backendPid);
 				}
 				catch (SQLException ex) {
 					throw new IllegalStateException(ex);
@@ -129,11 +97,11 @@ class BackendTerminationIntegrationTests {
 
 	@Test
 	void backendKilledWhileTheHolderRunsAStatementEndsTheScopeAndTheNextCallerReconnects() throws Exception {
-		this.managed = TestSql.builderFor(database).build();
-		int pid = this.managed.execute(COMMIT, TestSql::backendPid);
+		ManagedConnection managed = db.managed();
+		int pid = managed.execute(COMMIT, TestSql::backendPid);
 		CompletableFuture<Long> sleeper = CompletableFuture.supplyAsync(() -> {
 			try {
-				return this.managed.execute(COMMIT, (connection) -> {
+				return managed.execute(COMMIT, (connection) -> {
 					update(connection, "UPDATE account SET balance = 0 WHERE id = 1");
 					return queryLong(connection, "SELECT count(*) FROM pg_sleep(30)");
 				});
@@ -142,13 +110,13 @@ class BackendTerminationIntegrationTests {
 				throw new IllegalStateException(ex);
 			}
 		});
-		Faults.awaitActiveQuery(this.admin, pid, "pg_sleep(30)");
-		Faults.terminateBackend(this.admin, pid);
+		db.awaitActiveQuery(pid, "pg_sleep(30)");
+		db.terminateBackend(pid);
 		assertThat(sleeper).failsWithin(Duration.ofSeconds(10))
 			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
 			.satisfies((ex) -> assertThat(Faults.isBrokenConnection(ex.getCause())).isTrue());
-		assertThat(queryLong(this.admin, "SELECT balance FROM account WHERE id = 1")).isEqualTo(100);
-		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(pid);
+		assertThat(db.queryLong("SELECT balance FROM account WHERE id = 1")).isEqualTo(100);
+		assertThat(managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(pid);
 	}
 
 	@Test
@@ -156,19 +124,19 @@ class BackendTerminationIntegrationTests {
 		// The session reset after the scope meets the dead connection: that is housekeeping,
 		// not the caller's work, which committed. Reporting a failure would invite a retry.
 		// The SET makes the reset send DISCARD ALL, which finds the connection dead.
-		this.managed = TestSql.builderFor(database).build();
-		int result = this.managed.execute((connection) -> {
+		ManagedConnection managed = db.managed();
+		int result = managed.execute((connection) -> {
 			update(connection, "SET search_path = public");
 			int updated = update(connection, "UPDATE account SET balance = 0 WHERE id = 1");
 			int pid = backendPid(connection);
 			connection.commit();
-			Faults.terminateBackend(this.admin, pid);
+			db.terminateBackend(pid);
 			return updated;
 		});
 		assertThat(result).isEqualTo(1);
-		assertThat(queryLong(this.admin, "SELECT balance FROM account WHERE id = 1")).isZero();
-		assertThat(this.managed.isClosed()).isTrue();
-		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isPositive();
+		assertThat(db.queryLong("SELECT balance FROM account WHERE id = 1")).isZero();
+		assertThat(managed.isClosed()).isTrue();
+		assertThat(managed.execute(COMMIT, TestSql::backendPid)).isPositive();
 	}
 
 }

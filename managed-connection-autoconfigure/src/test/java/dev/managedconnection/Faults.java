@@ -1,10 +1,6 @@
 package dev.managedconnection;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -13,72 +9,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * Helpers for fault tests: killing backends and waiting until they are gone, and looking
- * through exception chains.
+ * Helpers for fault tests: looking through exception chains and timing calls. Killing backends
+ * and waiting until they are gone is {@link dev.managedconnection.testsupport.Backends}.
  */
 final class Faults {
 
 	private Faults() {
-	}
-
-	/**
-	 * Terminate a backend with {@code pg_terminate_backend} and wait until it has exited, so that
-	 * its farewell message has been sent.
-	 * @param admin a separate connection with autocommit on
-	 * @param pid the backend PID
-	 */
-	static void terminateBackend(Connection admin, int pid) throws SQLException {
-		try (PreparedStatement statement = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
-			statement.setInt(1, pid);
-			try (ResultSet result = statement.executeQuery()) {
-				result.next();
-				assertThat(result.getBoolean(1)).as("pg_terminate_backend(%d)", pid).isTrue();
-			}
-		}
-		awaitBackendGone(admin, pid);
-	}
-
-	/**
-	 * Wait (at most 30 s) until a backend no longer appears in {@code pg_stat_activity}.
-	 * @param admin a separate connection with autocommit on
-	 * @param pid the backend PID
-	 */
-	static void awaitBackendGone(Connection admin, int pid) throws SQLException {
-		try (PreparedStatement statement = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE pid = ?")) {
-			statement.setInt(1, pid);
-			await().alias("backend " + pid + " gone")
-				.atMost(Duration.ofSeconds(30))
-				.pollInterval(Duration.ofMillis(10))
-				.until(() -> count(statement) == 0);
-		}
-	}
-
-	/**
-	 * Wait (at most 30 s) until a backend runs a statement containing the given text.
-	 * @param admin a separate connection with autocommit on
-	 * @param pid the backend PID
-	 * @param text part of the statement
-	 */
-	static void awaitActiveQuery(Connection admin, int pid, String text) throws SQLException {
-		try (PreparedStatement statement = admin.prepareStatement(
-				"SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state = 'active' AND strpos(query, ?) > 0")) {
-			statement.setInt(1, pid);
-			statement.setString(2, text);
-			await().alias("backend " + pid + " running '" + text + "'")
-				.atMost(Duration.ofSeconds(30))
-				.pollInterval(Duration.ofMillis(10))
-				.until(() -> count(statement) == 1);
-		}
-	}
-
-	private static int count(PreparedStatement statement) throws SQLException {
-		try (ResultSet result = statement.executeQuery()) {
-			result.next();
-			return result.getInt(1);
-		}
 	}
 
 	/**

@@ -9,17 +9,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import dev.managedconnection.testsupport.Holder;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 
 import static dev.managedconnection.TestSql.backendPid;
@@ -34,37 +29,16 @@ class HandleSealingIntegrationTests {
 
 	private static final String RELEASED = "Connection handle released";
 
-	private static TestDatabase database;
-
-	private ManagedConnection managed;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(HandleSealingIntegrationTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
-		TestSql.execute(database,
-				"CREATE FUNCTION twice(n int) RETURNS int LANGUAGE sql AS 'SELECT 2 * n'");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@BeforeEach
-	void createManagedConnection() {
-		this.managed = TestSql.builderFor(database).autoCommit(true).build();
-	}
-
-	@AfterEach
-	void closeManagedConnection() {
-		this.managed.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY)",
+				"CREATE FUNCTION twice(n int) RETURNS int LANGUAGE sql AS 'SELECT 2 * n'")
+		.customize((builder) -> builder.autoCommit(true));
 
 	@Test
 	void metaDataAnswersTheHandleAndDiesWithTheScope() throws SQLException {
 		AtomicReference<DatabaseMetaData> kept = new AtomicReference<>();
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			DatabaseMetaData metaData = connection.getMetaData();
 			assertThat(metaData.getConnection()).isSameAs(connection);
 			kept.set(metaData);
@@ -77,7 +51,7 @@ class HandleSealingIntegrationTests {
 	@Test
 	void statementsOfEveryKindAnswerTheHandleAndDieWithTheScope() throws SQLException {
 		List<Statement> kept = new ArrayList<>();
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			Statement plain = connection.createStatement();
 			PreparedStatement prepared = connection.prepareStatement("SELECT 1");
 			CallableStatement callable = connection.prepareCall("{ ? = call twice(?) }");
@@ -98,7 +72,7 @@ class HandleSealingIntegrationTests {
 	@Test
 	void resultSetsOfStatementsAnswerTheirStatementAndDieWithTheScope() throws SQLException {
 		List<ResultSet> kept = new ArrayList<>();
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			Statement plain = connection.createStatement();
 			PreparedStatement prepared = connection.prepareStatement("SELECT 1");
 			CallableStatement callable = connection.prepareCall("{ ? = call twice(?) }");
@@ -130,7 +104,7 @@ class HandleSealingIntegrationTests {
 	@Test
 	void metaDataResultSetsAndGeneratedKeysNeverReachTheDriversConnection() throws SQLException {
 		List<ResultSet> kept = new ArrayList<>();
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			ResultSet tables = connection.getMetaData().getTables(null, null, "item", null);
 			assertThat(tables.next()).isTrue();
 			Statement tablesStatement = tables.getStatement();
@@ -154,7 +128,7 @@ class HandleSealingIntegrationTests {
 
 	@Test
 	void onlyAnExplicitUnwrapReachesTheDriver() throws SQLException {
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			assertThat(connection.unwrap(PGConnection.class)).isInstanceOf(PGConnection.class);
 			Statement statement = connection.createStatement();
 			assertThat(statement.unwrap(Statement.class).getConnection()).isInstanceOf(PGConnection.class);
@@ -167,12 +141,10 @@ class HandleSealingIntegrationTests {
 
 	@Test
 	void aConnectionErrorTheCallerSwallowedStillGetsTheConnectionReplacedWithoutAnError() throws Exception {
-		int first = this.managed.execute(TestSql::backendPid);
+		int first = db.managed().execute(TestSql::backendPid);
 		try (LogCapture log = LogCapture.of(ManagedConnection.class)) {
-			this.managed.execute((connection) -> {
-				try (Connection admin = database.connect()) {
-					Faults.terminateBackend(admin, first);
-				}
+			db.managed().execute((connection) -> {
+				db.terminateBackend(first);
 				try (Statement statement = connection.createStatement()) {
 					statement.execute("SELECT 1");
 				}
@@ -182,45 +154,25 @@ class HandleSealingIntegrationTests {
 				}
 				return null;
 			});
-			assertThat(this.managed.execute(TestSql::backendPid)).isNotEqualTo(first);
+			assertThat(db.managed().execute(TestSql::backendPid)).isNotEqualTo(first);
 			assertThat(log.events()).noneMatch((event) -> event.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
 		}
 	}
 
 	@Test
 	void anAcquireTimeoutOfAnotherManagedConnectionInsideAScopeKeepsThisConnection() throws Exception {
-		try (ManagedConnection other = TestSql.builderFor(database)
+		try (ManagedConnection other = db.builder()
 			.acquireTimeout(java.time.Duration.ofMillis(100))
 			.build()) {
-			int pid = this.managed.execute(TestSql::backendPid);
-			CountDownLatch holding = new CountDownLatch(1);
-			CountDownLatch done = new CountDownLatch(1);
-			Thread holder = new Thread(() -> {
-				try {
-					other.execute((otherConnection) -> {
-						holding.countDown();
-						TestSql.await(done);
-						return null;
-					});
-				}
-				catch (SQLException ex) {
-					throw new IllegalStateException(ex);
-				}
-			});
-			holder.start();
-			try {
-				assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+			int pid = db.managed().execute(TestSql::backendPid);
+			try (Holder holder = Holder.hold(other)) {
 				assertThatExceptionOfType(AcquireTimeoutException.class)
-					.isThrownBy(() -> this.managed.execute((connection) -> {
+					.isThrownBy(() -> db.managed().execute((connection) -> {
 						backendPid(connection);
 						return other.execute((otherConnection) -> null);
 					}));
 			}
-			finally {
-				done.countDown();
-				holder.join(30_000);
-			}
-			assertThat(this.managed.execute(TestSql::backendPid)).isEqualTo(pid);
+			assertThat(db.managed().execute(TestSql::backendPid)).isEqualTo(pid);
 		}
 	}
 

@@ -15,23 +15,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import ch.qos.logback.classic.Level;
+import dev.managedconnection.testsupport.Holder;
 import dev.managedconnection.testsupport.LoopbackProxy;
-import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
 
 import static dev.managedconnection.TestSql.queryLong;
+import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitWaitingThreads;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
@@ -48,44 +47,28 @@ class HostileHolderIntegrationTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase database;
+	// A socket timeout bounds what a connection whose protocol got out of step could hang.
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY, name text)")
+		.beforeEachTest("TRUNCATE item")
+		.customize((builder) -> builder.socketTimeout(Duration.ofSeconds(10)));
 
-	private ManagedConnection managed;
-
-	private ExecutorService executor;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(HostileHolderIntegrationTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY, name text)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@BeforeEach
-	void createManagedConnection() throws SQLException {
-		TestSql.execute(database, "TRUNCATE item");
-		// A socket timeout bounds what a connection whose protocol got out of step could hang.
-		this.managed = TestSql.builderFor(database).socketTimeout(Duration.ofSeconds(10)).build();
-		this.executor = Executors.newCachedThreadPool();
-	}
+	private final ExecutorService executor = Executors.newCachedThreadPool();
 
 	@AfterEach
-	void close() {
+	void shutDownExecutor() {
 		this.executor.shutdownNow();
-		this.managed.close();
 	}
 
 	@Test
 	void aStackOverflowInsideTheDriverNeverHandsTheNextHolderAnotherHoldersRows() throws Exception {
+		ManagedConnection managed = db.managed();
 		for (int trial = 0; trial < 30; trial++) {
 			int secret = trial;
 			Thread deep = new Thread(null, () -> {
 				try {
-					recurse(secret);
+					recurse(managed, secret);
 				}
 				catch (StackOverflowError expected) {
 					// The holder's thread overflowed, somewhere inside a scope.
@@ -97,7 +80,7 @@ class HostileHolderIntegrationTests {
 			deep.start();
 			deep.join(PROMPTLY.toMillis());
 			assertThat(deep.isAlive()).isFalse();
-			Future<String> next = this.executor.submit(() -> this.managed.execute(COMMIT, (connection) -> {
+			Future<String> next = this.executor.submit(() -> managed.execute(COMMIT, (connection) -> {
 				try (PreparedStatement statement = connection.prepareStatement("SELECT 'B'")) {
 					statement.execute();
 					try (ResultSet result = statement.getResultSet()) {
@@ -110,22 +93,22 @@ class HostileHolderIntegrationTests {
 		}
 	}
 
-	private void recurse(int secret) throws SQLException {
-		this.managed.execute((connection) -> {
+	private static void recurse(ManagedConnection managed, int secret) throws SQLException {
+		managed.execute((connection) -> {
 			try (PreparedStatement statement = connection.prepareStatement("SELECT 'A-secret-" + secret + "'")) {
 				statement.execute();
 				try (ResultSet result = statement.getResultSet()) {
 					result.next();
 				}
 			}
-			recurse(secret);
+			recurse(managed, secret);
 			return null;
 		});
 	}
 
 	@Test
 	void aCopyInLeftOpenByAHolderThatThrewIsCancelledAndItsExceptionGoesOn() throws Exception {
-		Future<Object> holder = this.executor.submit(() -> this.managed.execute((connection) -> {
+		Future<Object> holder = this.executor.submit(() -> db.managed().execute((connection) -> {
 			CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY item FROM STDIN");
 			byte[] line = "1\tone\n".getBytes(StandardCharsets.UTF_8);
 			copy.writeToCopy(line, 0, line.length);
@@ -141,7 +124,7 @@ class HostileHolderIntegrationTests {
 
 	@Test
 	void aCopyInLeftOpenOnReturnIsCancelledAndReported() throws Exception {
-		Future<Object> holder = this.executor.submit(() -> this.managed.execute((connection) -> {
+		Future<Object> holder = this.executor.submit(() -> db.managed().execute((connection) -> {
 			CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY item FROM STDIN");
 			byte[] line = "1\tone\n".getBytes(StandardCharsets.UTF_8);
 			copy.writeToCopy(line, 0, line.length);
@@ -157,8 +140,8 @@ class HostileHolderIntegrationTests {
 
 	@Test
 	void aCopyOutLeftOpenByAHolderThatThrewIsCancelled() throws Exception {
-		TestSql.execute(database, "INSERT INTO item SELECT n, 'row ' || n FROM generate_series(1, 20000) n");
-		Future<Object> holder = this.executor.submit(() -> this.managed.execute((connection) -> {
+		db.execute("INSERT INTO item SELECT n, 'row ' || n FROM generate_series(1, 20000) n");
+		Future<Object> holder = this.executor.submit(() -> db.managed().execute((connection) -> {
 			CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY item TO STDOUT");
 			copy.readFromCopy();
 			throw new IllegalStateException("the export's target is full");
@@ -173,8 +156,8 @@ class HostileHolderIntegrationTests {
 
 	@Test
 	void aCopyOutLeftOpenOnReturnIsCancelledAndReported() throws Exception {
-		TestSql.execute(database, "INSERT INTO item SELECT n, 'row ' || n FROM generate_series(1, 20000) n");
-		Future<Object> holder = this.executor.submit(() -> this.managed.execute((connection) -> {
+		db.execute("INSERT INTO item SELECT n, 'row ' || n FROM generate_series(1, 20000) n");
+		Future<Object> holder = this.executor.submit(() -> db.managed().execute((connection) -> {
 			CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY item TO STDOUT");
 			copy.readFromCopy();
 			return null;
@@ -192,7 +175,7 @@ class HostileHolderIntegrationTests {
 	}
 
 	private long nextHolderCounts() throws Exception {
-		Future<Long> next = this.executor.submit(() -> this.managed
+		Future<Long> next = this.executor.submit(() -> db.managed()
 			.execute(COMMIT, (connection) -> queryLong(connection, "SELECT count(*) FROM item")));
 		return next.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
 	}
@@ -202,7 +185,7 @@ class HostileHolderIntegrationTests {
 		try (LogCapture log = LogCapture.of(ManagedConnection.class)) {
 			Thread careless = new Thread(() -> {
 				try {
-					Connection borrowed = this.managed.asDataSource().getConnection();
+					Connection borrowed = db.managed().asDataSource().getConnection();
 					borrowed.setAutoCommit(false);
 					TestSql.update(borrowed, "INSERT INTO item VALUES (1, 'never committed')");
 					// Ends without closing it.
@@ -228,8 +211,8 @@ class HostileHolderIntegrationTests {
 		CountDownLatch die = new CountDownLatch(1);
 		Thread careless = new Thread(() -> {
 			try {
-				this.managed.acquire(ScopeOptions.DEFAULT);
-				TestSql.update(this.managed.currentConnection(), "INSERT INTO item VALUES (1, 'never committed')");
+				db.managed().acquire(ScopeOptions.DEFAULT);
+				TestSql.update(db.managed().currentConnection(), "INSERT INTO item VALUES (1, 'never committed')");
 				holding.countDown();
 				TestSql.await(die);
 				// Ends without release().
@@ -240,9 +223,9 @@ class HostileHolderIntegrationTests {
 		}, "careless-acquirer");
 		careless.start();
 		assertThat(holding.await(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isTrue();
-		Future<Long> waiter = this.executor.submit(() -> this.managed.execute(COMMIT,
+		Future<Long> waiter = this.executor.submit(() -> db.managed().execute(COMMIT,
 				(connection) -> queryLong(connection, "SELECT count(*) FROM item")));
-		await().atMost(PROMPTLY).until(() -> this.managed.state().waitingThreads() == 1);
+		awaitWaitingThreads(db.managed(), 1);
 		die.countDown();
 		careless.join(PROMPTLY.toMillis());
 		assertThat(waiter.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isZero();
@@ -250,101 +233,92 @@ class HostileHolderIntegrationTests {
 
 	@Test
 	void aCallbackThatAcquiresWithoutReleasingFailsItsCallAndLeavesTheConnectionFree() throws Exception {
-		assertThatIllegalStateException().isThrownBy(() -> this.managed.execute((connection) -> {
+		assertThatIllegalStateException().isThrownBy(() -> db.managed().execute((connection) -> {
 			TestSql.update(connection, "INSERT INTO item VALUES (1, 'rolled back')");
-			this.managed.acquire(ScopeOptions.DEFAULT);
+			db.managed().acquire(ScopeOptions.DEFAULT);
 			return null;
 		})).withMessageContaining("acquire()").withMessageContaining("release()");
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
 		assertThat(nextHolderCounts()).isZero();
 	}
 
 	@Test
 	void aStackOverflowAnywhereInNestedScopesNeverLeavesTheLockWithTheThread() throws Exception {
+		ManagedConnection managed = db.managed();
 		for (int trial = 0; trial < 100; trial++) {
 			AtomicReference<Boolean> heldAfterwards = new AtomicReference<>();
 			Thread deep = new Thread(null, () -> {
 				try {
-					recurseWithoutSql(0);
+					recurseWithoutSql(managed, 0);
 				}
 				catch (StackOverflowError | SQLException expected) {
 					// However the overflow ended the scopes.
 				}
-				heldAfterwards.set(this.managed.isHeldByCurrentThread());
+				heldAfterwards.set(managed.isHeldByCurrentThread());
 			}, "deep-" + trial, 256 * 1024);
 			deep.start();
 			deep.join(PROMPTLY.toMillis());
 			assertThat(heldAfterwards.get()).as("trial %d: the thread still holds the connection", trial).isFalse();
-			Future<Long> next = this.executor.submit(() -> this.managed.execute((connection) -> 1L));
+			Future<Long> next = this.executor.submit(() -> managed.execute((connection) -> 1L));
 			assertThat(next.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isOne();
 		}
 	}
 
-	private void recurseWithoutSql(int depth) throws SQLException {
-		this.managed.execute((connection) -> {
+	private static void recurseWithoutSql(ManagedConnection managed, int depth) throws SQLException {
+		managed.execute((connection) -> {
 			// Plain frames between the scopes, a different number each time, so that the stack runs
 			// out at a different place in the scopes' own code in each trial.
-			padThenRecurse(Math.floorMod(depth * 31 + Thread.currentThread().getName().hashCode(), 7), depth);
+			int frames = Math.floorMod(depth * 31 + Thread.currentThread().getName().hashCode(), 7);
+			padThenRecurse(managed, frames, depth);
 			return null;
 		});
 	}
 
-	private void padThenRecurse(int frames, int depth) throws SQLException {
+	private static void padThenRecurse(ManagedConnection managed, int frames, int depth) throws SQLException {
 		if (frames > 0) {
-			padThenRecurse(frames - 1, depth);
+			padThenRecurse(managed, frames - 1, depth);
 			return;
 		}
-		recurseWithoutSql(depth + 1);
+		recurseWithoutSql(managed, depth + 1);
 	}
 
 	@Test
 	void aCancelInFlightWhenItsScopeEndsNeverCancelsTheNextHoldersStatement() throws Exception {
 		try (LoopbackProxy proxy = LoopbackProxy.start(TestPostgres.get().host(), TestPostgres.get().port());
-				ManagedConnection proxied = ManagedConnection.builder()
-					.url(proxy.url(database.name()))
-					.username(database.username())
-					.password(database.password())
-					.acquireTimeout(PROMPTLY)
-					.build()) {
+				ManagedConnection proxied = db.builder().url(proxy.url(db.name())).acquireTimeout(PROMPTLY).build()) {
 			proxied.execute((connection) -> null);
 			for (int trial = 0; trial < 40; trial++) {
-				CountDownLatch holding = new CountDownLatch(1);
-				CountDownLatch cancelSent = new CountDownLatch(1);
-				Future<Object> holderA = this.executor.submit(() -> proxied.execute((connection) -> {
-					holding.countDown();
-					TestSql.await(cancelSent);
-					return null;
-				}));
-				assertThat(holding.await(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isTrue();
-				// The cancel request's own connection is held at the proxy: the cancel is in flight.
-				proxy.holdNewConnections(true);
-				int accepted = proxy.acceptedConnections();
-				Future<?> cancel = this.executor.submit(() -> {
-					proxied.cancel();
-					return null;
-				});
-				await().atMost(PROMPTLY).until(() -> proxy.acceptedConnections() > accepted);
-				cancelSent.countDown();
-				Future<Object> holderB = this.executor.submit(() -> proxied.execute(COMMIT, (connection) -> {
-					try (Statement statement = connection.createStatement()) {
-						statement.execute("SELECT pg_sleep(0.5)");
-					}
-					return null;
-				}));
-				// B waits for A's scope, which waits for its cancel; or, were the cancel not tied to
-				// A's scope, B's statement already runs.
-				await().atMost(PROMPTLY)
-					.until(() -> proxied.state().waitingThreads() == 1 || sleepIsRunning());
-				proxy.holdNewConnections(false);
-				cancel.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
-				holderA.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
-				assertThat(holderB).as("trial %d: B's statement", trial).succeedsWithin(PROMPTLY);
+				try (Holder holderA = Holder.hold(proxied, "holder-a")) {
+					// The cancel request's own connection is held at the proxy: the cancel is in flight.
+					proxy.holdNewConnections(true);
+					int accepted = proxy.acceptedConnections();
+					Future<?> cancel = this.executor.submit(() -> {
+						proxied.cancel();
+						return null;
+					});
+					await().atMost(PROMPTLY).until(() -> proxy.acceptedConnections() > accepted);
+					holderA.release();
+					Future<Object> holderB = this.executor.submit(() -> proxied.execute(COMMIT, (connection) -> {
+						try (Statement statement = connection.createStatement()) {
+							statement.execute("SELECT pg_sleep(0.5)");
+						}
+						return null;
+					}));
+					// B waits for A's scope, which waits for its cancel; or, were the cancel not tied to
+					// A's scope, B's statement already runs.
+					await().atMost(PROMPTLY)
+						.until(() -> proxied.state().waitingThreads() == 1 || sleepIsRunning());
+					proxy.holdNewConnections(false);
+					cancel.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
+					holderA.result().get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
+					assertThat(holderB).as("trial %d: B's statement", trial).succeedsWithin(PROMPTLY);
+				}
 			}
 		}
 	}
 
 	private static boolean sleepIsRunning() throws SQLException {
-		return TestSql.queryLong(database, "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+		return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
 				+ "AND query = 'SELECT pg_sleep(0.5)'") > 0;
 	}
 

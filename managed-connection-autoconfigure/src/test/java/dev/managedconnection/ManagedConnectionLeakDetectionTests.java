@@ -14,14 +14,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
+import dev.managedconnection.testsupport.Holder;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.managedconnection.TestSql.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,21 +38,12 @@ class ManagedConnectionLeakDetectionTests {
 
 	private static final Pattern HELD_FOR = Pattern.compile("(?:for|after) (\\d+) ms");
 
-	private static TestDatabase database;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	private ExecutorService executor;
 
 	private LogCapture log;
-
-	@BeforeAll
-	static void createDatabase() {
-		database = TestPostgres.get().createDatabase(ManagedConnectionLeakDetectionTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
 
 	@BeforeEach
 	void startCapturing() {
@@ -71,129 +61,109 @@ class ManagedConnectionLeakDetectionTests {
 
 	@Test
 	void scopeHeldPastTheThresholdIsReportedWithHolderAndAcquisitionStackThenItsReleaseIsLogged() throws Exception {
-		try (ManagedConnection managed = TestSql.builderFor(database)
-			.leakDetectionThreshold(Duration.ofMillis(200))
-			.build()) {
-			CountDownLatch reported = new CountDownLatch(1);
-			Future<Long> holding = holderThread("leaky-worker").submit(() -> managed.execute(COMMIT, (connection) -> {
-				TestSql.await(reported);
-				return queryLong(connection, "SELECT 1");
-			}));
-			ILoggingEvent warning = this.log.await(this::isLeakWarning);
-			reported.countDown();
-			assertThat(holding.get(30, TimeUnit.SECONDS)).isEqualTo(1);
-			ILoggingEvent released = this.log.await((event) -> event.getLevel() == Level.INFO);
+		ManagedConnection managed = db.managed((builder) -> builder.leakDetectionThreshold(Duration.ofMillis(200)));
+		CountDownLatch reported = new CountDownLatch(1);
+		Future<Long> holding = holderThread("leaky-worker").submit(() -> managed.execute(COMMIT, (connection) -> {
+			TestSql.await(reported);
+			return queryLong(connection, "SELECT 1");
+		}));
+		ILoggingEvent warning = this.log.await(this::isLeakWarning);
+		reported.countDown();
+		assertThat(holding.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+		ILoggingEvent released = this.log.await((event) -> event.getLevel() == Level.INFO);
 
-			assertThat(warning.getFormattedMessage()).contains("thread 'leaky-worker' has held ManagedConnection[",
-					"longer than the leak-detection threshold of 200 ms");
-			assertThat(heldMillis(warning)).isGreaterThanOrEqualTo(200);
-			IThrowableProxy site = warning.getThrowableProxy();
-			assertThat(site.getMessage()).isEqualTo("Thread 'leaky-worker' acquired the connection here");
-			StackTraceElementProxy[] frames = site.getStackTraceElementProxyArray();
-			assertThat(frames[0].getStackTraceElement().getClassName())
-				.as("the stack starts at the caller, not inside the library")
-				.startsWith(ManagedConnectionLeakDetectionTests.class.getName());
-			assertThat(released.getFormattedMessage()).startsWith("Thread 'leaky-worker' released ManagedConnection[")
-				.endsWith("it was reported as a possible leak");
-			assertThat(heldMillis(released)).isGreaterThanOrEqualTo(heldMillis(warning));
-		}
+		assertThat(warning.getFormattedMessage()).contains("thread 'leaky-worker' has held ManagedConnection[",
+				"longer than the leak-detection threshold of 200 ms");
+		assertThat(heldMillis(warning)).isGreaterThanOrEqualTo(200);
+		IThrowableProxy site = warning.getThrowableProxy();
+		assertThat(site.getMessage()).isEqualTo("Thread 'leaky-worker' acquired the connection here");
+		StackTraceElementProxy[] frames = site.getStackTraceElementProxyArray();
+		assertThat(frames[0].getStackTraceElement().getClassName())
+			.as("the stack starts at the caller, not inside the library")
+			.startsWith(ManagedConnectionLeakDetectionTests.class.getName());
+		assertThat(released.getFormattedMessage()).startsWith("Thread 'leaky-worker' released ManagedConnection[")
+			.endsWith("it was reported as a possible leak");
+		assertThat(heldMillis(released)).isGreaterThanOrEqualTo(heldMillis(warning));
 	}
 
 	@Test
 	void scopeReleasedBeforeTheThresholdIsNeverReported() throws Exception {
-		try (ManagedConnection managed = TestSql.builderFor(database)
-			.leakDetectionThreshold(Duration.ofSeconds(2))
-			.build()) {
-			holderThread("quick-worker").submit(() -> managed.execute(COMMIT, TestSql::backendPid))
-				.get(30, TimeUnit.SECONDS);
-			CountDownLatch reported = new CountDownLatch(1);
-			Future<Integer> slow = holderThread("slow-worker")
-				.submit(() -> managed.execute(COMMIT, (connection) -> {
-					TestSql.await(reported);
-					return TestSql.backendPid(connection);
-				}));
-			this.log.await(this::isLeakWarning);
-			reported.countDown();
-			slow.get(30, TimeUnit.SECONDS);
-			// One scheduler thread runs the checks in deadline order: had the quick scope's check
-			// survived its release, it would have reported before the slow scope's.
-			assertThat(this.log.events()).filteredOn((event) -> event.getLevel() == Level.WARN)
-				.singleElement()
-				.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("'slow-worker'"));
-		}
+		ManagedConnection managed = db.managed((builder) -> builder.leakDetectionThreshold(Duration.ofSeconds(2)));
+		holderThread("quick-worker").submit(() -> managed.execute(COMMIT, TestSql::backendPid))
+			.get(30, TimeUnit.SECONDS);
+		CountDownLatch reported = new CountDownLatch(1);
+		Future<Integer> slow = holderThread("slow-worker")
+			.submit(() -> managed.execute(COMMIT, (connection) -> {
+				TestSql.await(reported);
+				return TestSql.backendPid(connection);
+			}));
+		this.log.await(this::isLeakWarning);
+		reported.countDown();
+		slow.get(30, TimeUnit.SECONDS);
+		// One scheduler thread runs the checks in deadline order: had the quick scope's check
+		// survived its release, it would have reported before the slow scope's.
+		assertThat(this.log.events()).filteredOn((event) -> event.getLevel() == Level.WARN)
+			.singleElement()
+			.satisfies((event) -> assertThat(event.getFormattedMessage()).contains("'slow-worker'"));
 	}
 
 	@Test
 	void maxHoldCancelsTheStatementRunningPastItAndKeepsTheConnection() throws Exception {
-		try (ManagedConnection managed = TestSql.builderFor(database).maxHold(Duration.ofMillis(500)).build()) {
-			int pid = managed.execute(COMMIT, TestSql::backendPid);
-			assertThatExceptionOfType(SQLException.class)
-				.isThrownBy(() -> managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT pg_sleep(60)")))
-				.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
-			assertThat(this.log.await((event) -> event.getLevel() == Level.WARN).getFormattedMessage())
-				.contains("longer than the max hold of 500 ms: cancelling its running statement");
-			assertThat(managed.execute(COMMIT, TestSql::backendPid)).isEqualTo(pid);
-			assertThat(managed.status()).isEqualTo(TransactionStatus.IDLE);
-		}
+		ManagedConnection managed = db.managed((builder) -> builder.maxHold(Duration.ofMillis(500)));
+		int pid = managed.execute(COMMIT, TestSql::backendPid);
+		assertThatExceptionOfType(SQLException.class)
+			.isThrownBy(() -> managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT pg_sleep(60)")))
+			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
+		assertThat(this.log.await((event) -> event.getLevel() == Level.WARN).getFormattedMessage())
+			.contains("longer than the max hold of 500 ms: cancelling its running statement");
+		assertThat(managed.execute(COMMIT, TestSql::backendPid)).isEqualTo(pid);
+		assertThat(managed.status()).isEqualTo(TransactionStatus.IDLE);
 	}
 
 	@Test
 	void acquireTimeoutNamesWhereTheHolderAcquiredWhenLeakDetectionIsOn() throws Exception {
-		try (ManagedConnection managed = TestSql.builderFor(database)
-			.leakDetectionThreshold(Duration.ofHours(1))
-			.build()) {
-			int pid = managed.execute(COMMIT, TestSql::backendPid);
-			CountDownLatch holding = new CountDownLatch(1);
-			CountDownLatch done = new CountDownLatch(1);
-			Future<Object> holder = holderThread("busy-holder").submit(() -> managed.execute((connection) -> {
-				holding.countDown();
-				TestSql.await(done);
-				return null;
-			}));
-			TestSql.await(holding);
-			try {
-				assertThatExceptionOfType(AcquireTimeoutException.class)
-					.isThrownBy(() -> managed.execute(ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofMillis(200)),
-							(connection) -> null))
-					.withMessageContaining("held by thread 'busy-holder'")
-					.withMessageContaining("(backend PID " + pid + ")")
-					.withMessageContaining("acquired at " + ManagedConnectionLeakDetectionTests.class.getName())
-					.satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
-						.satisfies((site) -> assertThat(site)
-							.hasMessage("Thread 'busy-holder' acquired the connection here")));
-			}
-			finally {
-				done.countDown();
-			}
-			holder.get(30, TimeUnit.SECONDS);
+		ManagedConnection managed = db.managed((builder) -> builder.leakDetectionThreshold(Duration.ofHours(1)));
+		int pid = managed.execute(COMMIT, TestSql::backendPid);
+		CountDownLatch holding = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(1);
+		// Acquired in this class, not through a test-support Holder: the message names the site.
+		Future<Object> holder = holderThread("busy-holder").submit(() -> managed.execute((connection) -> {
+			holding.countDown();
+			TestSql.await(done);
+			return null;
+		}));
+		TestSql.await(holding);
+		try {
+			assertThatExceptionOfType(AcquireTimeoutException.class)
+				.isThrownBy(() -> managed.execute(ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofMillis(200)),
+						(connection) -> null))
+				.withMessageContaining("held by thread 'busy-holder'")
+				.withMessageContaining("(backend PID " + pid + ")")
+				.withMessageContaining("acquired at " + ManagedConnectionLeakDetectionTests.class.getName())
+				.satisfies((ex) -> assertThat(ex.getSuppressed()).singleElement()
+					.satisfies((site) -> assertThat(site)
+						.hasMessage("Thread 'busy-holder' acquired the connection here")));
 		}
+		finally {
+			done.countDown();
+		}
+		holder.get(30, TimeUnit.SECONDS);
 	}
 
 	@Test
 	void acquireTimeoutWithoutLeakDetectionNamesHolderAndBackendOnly() throws Exception {
-		try (ManagedConnection managed = TestSql.builderFor(database).build()) {
-			int pid = managed.execute(COMMIT, TestSql::backendPid);
-			CountDownLatch holding = new CountDownLatch(1);
-			CountDownLatch done = new CountDownLatch(1);
-			Future<Object> holder = holderThread("busy-holder").submit(() -> managed.execute((connection) -> {
-				holding.countDown();
-				TestSql.await(done);
-				return null;
-			}));
-			TestSql.await(holding);
-			try {
-				assertThatExceptionOfType(AcquireTimeoutException.class)
-					.isThrownBy(() -> managed.execute(ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofMillis(200)),
-							(connection) -> null))
-					.withMessageContaining("held by thread 'busy-holder'")
-					.withMessageContaining("(backend PID " + pid + ")")
-					.withMessageNotContaining("acquired at")
-					.satisfies((ex) -> assertThat(ex.getSuppressed()).isEmpty());
-			}
-			finally {
-				done.countDown();
-			}
-			holder.get(30, TimeUnit.SECONDS);
+		ManagedConnection managed = db.managed();
+		int pid = managed.execute(COMMIT, TestSql::backendPid);
+		try (Holder holder = Holder.hold(managed, "busy-holder")) {
+			assertThatExceptionOfType(AcquireTimeoutException.class)
+				.isThrownBy(() -> managed.execute(ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofMillis(200)),
+						(connection) -> null))
+				.withMessageContaining("held by thread 'busy-holder'")
+				.withMessageContaining("(backend PID " + pid + ")")
+				.withMessageNotContaining("acquired at")
+				.satisfies((ex) -> assertThat(ex.getSuppressed()).isEmpty());
+			holder.release();
+			assertThat(holder.result()).succeedsWithin(Duration.ofSeconds(30));
 		}
 	}
 
@@ -208,10 +178,10 @@ class ManagedConnectionLeakDetectionTests {
 	@Test
 	void builderRejectsANegativeThresholdOrMaxHold() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> TestSql.builderFor(database).leakDetectionThreshold(Duration.ofMillis(-1)).build())
+			.isThrownBy(() -> db.builder().leakDetectionThreshold(Duration.ofMillis(-1)).build())
 			.withMessageContaining("'leakDetectionThreshold'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> TestSql.builderFor(database).maxHold(Duration.ofMillis(-1)).build())
+			.isThrownBy(() -> db.builder().maxHold(Duration.ofMillis(-1)).build())
 			.withMessageContaining("'maxHold'");
 	}
 

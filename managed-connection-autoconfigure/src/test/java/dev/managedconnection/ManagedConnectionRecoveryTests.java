@@ -1,20 +1,14 @@
 package dev.managedconnection;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static dev.managedconnection.TestSql.queryLong;
 import static dev.managedconnection.TestSql.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -25,36 +19,16 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ManagedConnectionRecoveryTests {
 
-	private static TestDatabase database;
-
-	private ManagedConnection managed;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(ManagedConnectionRecoveryTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@BeforeEach
-	void createManagedConnection() throws SQLException {
-		TestSql.execute(database, "TRUNCATE item");
-		this.managed = TestSql.builderFor(database).validationIdleThreshold(Duration.ofMillis(100)).build();
-	}
-
-	@AfterEach
-	void closeManagedConnection() {
-		this.managed.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY)")
+		.beforeEachTest("TRUNCATE item")
+		.customize((builder) -> builder.validationIdleThreshold(Duration.ofMillis(100)));
 
 	@Test
 	void backendKilledWhileIdleIsReplacedWithoutTheNextCallerSeeingAnError() throws Exception {
 		int first = pid();
-		terminate(first);
+		db.terminateBackend(first);
 		// The precondition is that time passes: the connection must sit idle past the 100 ms
 		// validation window, so that the next acquisition checks it. No event marks that moment,
 		// so there is nothing to await; only a sleep makes it so.
@@ -66,25 +40,25 @@ class ManagedConnectionRecoveryTests {
 	@Test
 	void backendKilledWhileHeldFailsTheHolderReleasesAndNextAcquisitionReconnects() throws Exception {
 		int first = pid();
-		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> this.managed.execute((connection) -> {
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> db.managed().execute((connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
-			terminate(first);
+			db.terminateBackend(first);
 			return update(connection, "INSERT INTO item VALUES (2)");
 		})).satisfies((ex) -> assertThat(BrokenConnections.isBroken(ex)).isTrue());
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
-		assertThat(this.managed.isClosed()).isTrue();
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.UNKNOWN);
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().isClosed()).isTrue();
+		assertThat(db.managed().status()).isEqualTo(TransactionStatus.UNKNOWN);
 		assertThat(pid()).isNotEqualTo(first);
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
 	void connectionUsedMomentsAgoIsNotValidatedAndAnIdleOneIs() throws Exception {
-		try (ManagedConnection slowToValidate = TestSql.builderFor(database)
+		try (ManagedConnection slowToValidate = db.builder()
 			.validationIdleThreshold(Duration.ofHours(1))
 			.build()) {
 			int first = slowToValidate.execute(ScopeOptions.DEFAULT.withCommit(true), TestSql::backendPid);
-			terminate(first);
+			db.terminateBackend(first);
 			// Within the window nothing checks the connection: the caller meets the break, and
 			// the connection is replaced afterwards.
 			assertThatExceptionOfType(SQLException.class)
@@ -110,15 +84,7 @@ class ManagedConnectionRecoveryTests {
 	}
 
 	private int pid() throws SQLException {
-		return this.managed.execute(ScopeOptions.DEFAULT.withCommit(true), TestSql::backendPid);
-	}
-
-	private static void terminate(int pid) throws SQLException {
-		try (Connection admin = database.connect()) {
-			queryLong(admin, "SELECT count(*) FROM (SELECT pg_terminate_backend(" + pid + ")) t");
-			// Wait until the backend is gone so the test does not race the server.
-			Faults.awaitBackendGone(admin, pid);
-		}
+		return db.managed().execute(ScopeOptions.DEFAULT.withCommit(true), TestSql::backendPid);
 	}
 
 }

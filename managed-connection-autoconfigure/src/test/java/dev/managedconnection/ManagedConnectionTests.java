@@ -11,13 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.managedconnection.TestSql.backendPid;
 import static dev.managedconnection.TestSql.queryLong;
@@ -26,7 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ManagedConnection} on one thread: the original package's scenarios, release
@@ -34,31 +29,10 @@ import static org.awaitility.Awaitility.await;
  */
 class ManagedConnectionTests {
 
-	private static TestDatabase database;
-
-	private ManagedConnection managed;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(ManagedConnectionTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY, name text)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@BeforeEach
-	void createManagedConnection() throws SQLException {
-		TestSql.execute(database, "TRUNCATE item");
-		this.managed = TestSql.builderFor(database).build();
-	}
-
-	@AfterEach
-	void closeManagedConnection() {
-		this.managed.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY, name text)")
+		.beforeEachTest("TRUNCATE item");
 
 	@Test
 	void aMetricsTrackerThatThrowsLeavesTheConnectionFreeForTheNextThread() throws Exception {
@@ -81,7 +55,7 @@ class ManagedConnectionTests {
 			}
 
 		};
-		try (ManagedConnection tracked = TestSql.builderFor(database)
+		try (ManagedConnection tracked = db.builder()
 			.metricsTracker(throwing)
 			.acquireTimeout(Duration.ofSeconds(5))
 			.build()) {
@@ -111,40 +85,42 @@ class ManagedConnectionTests {
 
 	@Test
 	void isClosedBeforeFirstUseAndToStringSaysSo() {
-		assertThat(this.managed.isClosed()).isTrue();
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.UNKNOWN);
-		assertThat(this.managed).hasToString("ManagedConnection[" + database.url() + " (closed)]");
+		assertThat(db.managed().isClosed()).isTrue();
+		assertThat(db.managed().status()).isEqualTo(TransactionStatus.UNKNOWN);
+		assertThat(db.managed()).hasToString("ManagedConnection[" + db.url() + " (closed)]");
 	}
 
 	@Test
 	void selectOneThenCommitLeavesConnectionOpenAndIdle() throws SQLException {
-		long one = this.managed.execute((connection) -> {
+		long one = db.managed().execute((connection) -> {
 			long result = queryLong(connection, "SELECT 1");
-			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
-			assertThat(this.managed.toString()).endsWith("(in use)]");
+			assertThat(db.managed().status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			assertThat(db.managed().toString()).endsWith("(in use)]");
 			connection.commit();
 			return result;
 		});
 		assertThat(one).isOne();
-		assertThat(this.managed.isClosed()).isFalse();
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
-		assertThat(this.managed.toString()).endsWith("(idle)]");
+		assertThat(db.managed().isClosed()).isFalse();
+		assertThat(db.managed().status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(db.managed().toString()).endsWith("(idle)]");
 	}
 
 	@Test
 	void leavingTransactionOpenThrowsRollsBackAndWritesNothing() throws SQLException {
 		assertThatExceptionOfType(OpenTransactionException.class)
-			.isThrownBy(() -> this.managed.execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')")))
+			.isThrownBy(
+					() -> db.managed().execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')")))
 			.withMessageStartingWith("Did not commit or rollback open transaction before releasing connection.")
 			.withMessageContaining("IN_TRANSACTION")
 			.satisfies((ex) -> assertThat(ex.getStatus()).isEqualTo(TransactionStatus.IN_TRANSACTION));
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(db.managed().status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
 	void leavingFailedTransactionOpenNamesInErrorStatus() {
-		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(() -> this.managed.execute((connection) -> {
+		ManagedConnection managed = db.managed();
+		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(() -> managed.execute((connection) -> {
 			try {
 				update(connection, "INSERT INTO no_such_table VALUES (1)");
 			}
@@ -153,21 +129,22 @@ class ManagedConnectionTests {
 			}
 			return null;
 		})).withMessageContaining("IN_ERROR");
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(managed.status()).isEqualTo(TransactionStatus.IDLE);
 	}
 
 	@Test
 	void applicationExceptionRollsBackKeepsConnectionAndPropagatesUnchanged() throws SQLException {
 		int pid = commitAndGet(TestSql::backendPid);
 		UnsupportedOperationException thrown = new UnsupportedOperationException("boom");
-		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> this.managed.execute((connection) -> {
+		ManagedConnection managed = db.managed();
+		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> managed.execute((connection) -> {
 			update(connection, "INSERT INTO item VALUES (1, 'a')");
-			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			assertThat(managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
 			throw thrown;
 		})).isSameAs(thrown).satisfies((ex) -> assertThat(ex.getSuppressed()).isEmpty());
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
-		assertThat(this.managed.isClosed()).isFalse();
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(managed.isClosed()).isFalse();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
 	}
 
@@ -175,9 +152,9 @@ class ManagedConnectionTests {
 	void databaseErrorThenCleanNextAcquisitionOnSameBackend() throws SQLException {
 		int pid = commitAndGet(TestSql::backendPid);
 		assertThatExceptionOfType(SQLException.class)
-			.isThrownBy(() -> this.managed.execute((connection) -> update(connection, "SELECT * FROM no_such_table")))
+			.isThrownBy(() -> db.managed().execute((connection) -> update(connection, "SELECT * FROM no_such_table")))
 			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("42P01"));
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(db.managed().status()).isEqualTo(TransactionStatus.IDLE);
 		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
 	}
 
@@ -188,55 +165,57 @@ class ManagedConnectionTests {
 			return backendPid(connection);
 		});
 		assertThatExceptionOfType(SQLException.class)
-			.isThrownBy(() -> this.managed.execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'b')")))
+			.isThrownBy(
+					() -> db.managed().execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'b')")))
 			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("23505"));
 		assertThat(commitAndGet(TestSql::backendPid)).isEqualTo(pid);
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
 	}
 
 	@Test
 	void commitOptionCommitsOnReturnAndRollsBackOnException() throws SQLException {
 		ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
-		this.managed.execute(commit, (connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')"));
-		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.managed.execute(commit, (connection) -> {
+		ManagedConnection managed = db.managed();
+		managed.execute(commit, (connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')"));
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> managed.execute(commit, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (2, 'b')");
 			throw new IllegalStateException("no");
 		}));
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
 	}
 
 	@Test
 	void closeOptionClosesPhysicalConnectionAfterScopeAndNextScopeReopens() throws SQLException {
-		int first = this.managed.execute(ScopeOptions.DEFAULT.withClose(true).withCommit(true), TestSql::backendPid);
-		assertThat(this.managed.isClosed()).isTrue();
+		int first = db.managed().execute(ScopeOptions.DEFAULT.withClose(true).withCommit(true), TestSql::backendPid);
+		assertThat(db.managed().isClosed()).isTrue();
 		int second = commitAndGet(TestSql::backendPid);
 		assertThat(second).isNotEqualTo(first);
 	}
 
 	@Test
 	void nestedScopeJoinsOuterAndOnlyOutermostReleases() throws SQLException {
-		this.managed.execute((outer) -> {
+		db.managed().execute((outer) -> {
 			update(outer, "INSERT INTO item VALUES (1, 'a')");
-			this.managed.execute((inner) -> {
+			db.managed().execute((inner) -> {
 				assertThat(inner).isSameAs(outer);
 				return update(inner, "INSERT INTO item VALUES (2, 'b')");
 			});
-			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
-			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			assertThat(db.managed().isHeldByCurrentThread()).isTrue();
+			assertThat(db.managed().status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
 			outer.commit();
 			return null;
 		});
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isEqualTo(2);
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isEqualTo(2);
 	}
 
 	@Test
 	void currentConnectionOutsideScopeExplainsWhatToDo() throws SQLException {
-		assertThatIllegalStateException().isThrownBy(this.managed::currentConnection)
+		assertThatIllegalStateException().isThrownBy(db.managed()::currentConnection)
 			.withMessageContaining("does not hold")
 			.withMessageContaining("execute");
-		this.managed.execute((connection) -> {
-			assertThat(this.managed.currentConnection()).isSameAs(connection);
+		db.managed().execute((connection) -> {
+			assertThat(db.managed().currentConnection()).isSameAs(connection);
 			return null;
 		});
 	}
@@ -245,7 +224,7 @@ class ManagedConnectionTests {
 	void handleFailsAfterItsScopeAndClosingItInsideDoesNotCloseSharedConnection() throws SQLException {
 		Connection[] leaked = new Connection[1];
 		Statement[] leakedStatement = new Statement[1];
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			connection.close();
 			assertThat(connection.isClosed()).isFalse();
 			leaked[0] = connection;
@@ -257,7 +236,7 @@ class ManagedConnectionTests {
 		assertThatExceptionOfType(SQLException.class).isThrownBy(leaked[0]::createStatement)
 			.withMessageContaining("Connection handle released");
 		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> leakedStatement[0].executeQuery("SELECT 1"));
-		assertThat(this.managed.isClosed()).isFalse();
+		assertThat(db.managed().isClosed()).isFalse();
 	}
 
 	@Test
@@ -275,7 +254,7 @@ class ManagedConnectionTests {
 
 	@Test
 	void settingsChangedByOneHolderAreNotSeenByTheNext() throws SQLException {
-		TestSql.execute(database, "CREATE SCHEMA IF NOT EXISTS other");
+		db.execute("CREATE SCHEMA IF NOT EXISTS other");
 		commitAndGet((connection) -> {
 			connection.setAutoCommit(true);
 			connection.setReadOnly(true);
@@ -284,7 +263,7 @@ class ManagedConnectionTests {
 			connection.setNetworkTimeout(Runnable::run, 12_345);
 			return null;
 		});
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			assertThat(connection.getAutoCommit()).isFalse();
 			assertThat(connection.isReadOnly()).isFalse();
 			assertThat(connection.getTransactionIsolation()).isEqualTo(Connection.TRANSACTION_READ_COMMITTED);
@@ -294,22 +273,22 @@ class ManagedConnectionTests {
 			connection.commit();
 			return null;
 		});
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
 	}
 
 	@Test
 	void autoCommitCanBeConfiguredOn() throws SQLException {
-		try (ManagedConnection autoCommitting = TestSql.builderFor(database).autoCommit(true).build()) {
+		try (ManagedConnection autoCommitting = db.builder().autoCommit(true).build()) {
 			autoCommitting.execute((connection) -> update(connection, "INSERT INTO item VALUES (1, 'a')"));
 		}
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
 	}
 
 	@Test
 	void passwordNeverAppearsInToStringOrExceptionMessages() {
 		String secret = "s3cr3t-Pa55";
 		ManagedConnection withSecrets = ManagedConnection.builder()
-			.url(database.url() + "?password=" + secret + "&sslpassword=" + secret)
+			.url(db.url() + "?password=" + secret + "&sslpassword=" + secret)
 			.username("no_such_user")
 			.password(secret)
 			.acquireTimeout(Duration.ofSeconds(5))
@@ -332,10 +311,10 @@ class ManagedConnectionTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> ManagedConnection.builder().build())
 			.withMessageContaining("'url'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> TestSql.builderFor(database).acquireTimeout(Duration.ZERO).build())
+			.isThrownBy(() -> db.builder().acquireTimeout(Duration.ZERO).build())
 			.withMessageContaining("'acquireTimeout'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> TestSql.builderFor(database).validationIdleThreshold(Duration.ofMillis(-1)).build())
+			.isThrownBy(() -> db.builder().validationIdleThreshold(Duration.ofMillis(-1)).build())
 			.withMessageContaining("'validationIdleThreshold'");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> TestSql.builderFor(database).serverNoticesLogLevel(null).build())
@@ -344,9 +323,9 @@ class ManagedConnectionTests {
 
 	@Test
 	void stateReportsHolderAndBackendWithoutWaiting() throws SQLException {
-		assertThat(this.managed.state().open()).isFalse();
-		this.managed.execute((connection) -> {
-			ConnectionState state = this.managed.state();
+		assertThat(db.managed().state().open()).isFalse();
+		db.managed().execute((connection) -> {
+			ConnectionState state = db.managed().state();
 			assertThat(state.open()).isTrue();
 			assertThat(state.backendPid()).isEqualTo(backendPid(connection));
 			assertThat(state.holderThread()).isEqualTo(Thread.currentThread().getName());
@@ -354,22 +333,20 @@ class ManagedConnectionTests {
 			connection.commit();
 			return null;
 		});
-		assertThat(this.managed.state().holderThread()).isNull();
+		assertThat(db.managed().state().holderThread()).isNull();
 	}
 
 	@Test
 	void stateAnswersAndCancelStopsARunningStatementAndDoesNothingWhenIdle() throws Exception {
-		this.managed.cancel();
+		db.managed().cancel();
+		int pid = commitAndGet(TestSql::backendPid);
 		Thread canceller = new Thread(() -> {
 			try {
-				await().alias("the pg_sleep(30) statement active")
-					.atMost(Duration.ofSeconds(30))
-					.pollInterval(Duration.ofMillis(10))
-					.until(this::activeState, "active"::equals);
+				db.awaitActiveQuery(pid, "pg_sleep(30)");
 				// Read while the holder's statement runs: before 42.7.14 pgjdbc locks its status.
-				assertThat(this.managed.state().holderThread()).isNotNull();
-				assertThat(this.managed.status()).isNotEqualTo(TransactionStatus.UNKNOWN);
-				this.managed.cancel();
+				assertThat(db.managed().state().holderThread()).isNotNull();
+				assertThat(db.managed().status()).isNotEqualTo(TransactionStatus.UNKNOWN);
+				db.managed().cancel();
 			}
 			catch (Exception ex) {
 				throw new IllegalStateException(ex);
@@ -377,23 +354,16 @@ class ManagedConnectionTests {
 		});
 		canceller.start();
 		assertThatExceptionOfType(SQLException.class)
-			.isThrownBy(() -> this.managed.execute((connection) -> queryLong(connection, "SELECT count(*) FROM pg_sleep(30)")))
+			.isThrownBy(() -> db.managed()
+				.execute((connection) -> queryLong(connection, "SELECT count(*) FROM pg_sleep(30)")))
 			.satisfies((ex) -> assertThat(ex.getSQLState()).isEqualTo("57014"));
 		canceller.join(10_000);
 		long one = commitAndGet((connection) -> queryLong(connection, "SELECT 1"));
 		assertThat(one).isOne();
 	}
 
-	private String activeState() throws SQLException {
-		try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery(
-						"SELECT state FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")) {
-			return rs.next() ? rs.getString(1) : null;
-		}
-	}
-
 	private <T> T commitAndGet(ConnectionCallback<T> action) throws SQLException {
-		return this.managed.execute(ScopeOptions.DEFAULT.withCommit(true), action);
+		return db.managed().execute(ScopeOptions.DEFAULT.withCommit(true), action);
 	}
 
 }

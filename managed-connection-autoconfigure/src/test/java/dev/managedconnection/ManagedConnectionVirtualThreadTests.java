@@ -1,6 +1,5 @@
 package dev.managedconnection;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +8,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.managedconnection.TestSql.queryLong;
 import static dev.managedconnection.TestSql.update;
@@ -28,26 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ManagedConnectionVirtualThreadTests {
 
-	private static TestDatabase database;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(ManagedConnectionVirtualThreadTests.class);
-		TestSql.execute(database, "CREATE TABLE counter (id int PRIMARY KEY, value int NOT NULL)");
-		TestSql.execute(database, "INSERT INTO counter VALUES (1, 0)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE counter (id int PRIMARY KEY, value int NOT NULL)", "INSERT INTO counter VALUES (1, 0)")
+		.customize((builder) -> builder.acquireTimeout(Duration.ofSeconds(150)));
 
 	@Test
 	void thousandVirtualThreadsShareTheConnectionWithoutLosingAnUpdate() throws Exception {
 		int threads = 1000;
 		int incrementsPerThread = 3;
+		ManagedConnection managed = db.managed();
 		ExecutorService executor = newVirtualThreadPerTaskExecutor();
-		try (ManagedConnection managed = TestSql.builderFor(database).acquireTimeout(Duration.ofSeconds(150)).build()) {
+		try {
 			List<Future<Boolean>> futures = new ArrayList<>();
 			for (int i = 0; i < threads; i++) {
 				futures.add(executor.submit(() -> {
@@ -69,7 +58,7 @@ class ManagedConnectionVirtualThreadTests {
 		finally {
 			executor.shutdownNow();
 		}
-		assertThat(queryLong(database, "SELECT value FROM counter WHERE id = 1")).isEqualTo(threads * incrementsPerThread);
+		assertThat(db.queryLong("SELECT value FROM counter WHERE id = 1")).isEqualTo(threads * incrementsPerThread);
 	}
 
 	private static ExecutorService newVirtualThreadPerTaskExecutor() throws ReflectiveOperationException {

@@ -2,30 +2,25 @@ package dev.managedconnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.sql.DataSource;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import static dev.managedconnection.TestSql.queryLong;
+import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitWaitingThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for the {@link ManagedConnection#asDataSource() DataSource view} with Spring's
@@ -34,36 +29,19 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ManagedDataSourceTests {
 
-	private static TestDatabase database;
-
-	private ManagedConnection managed;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY)")
+		.beforeEachTest("TRUNCATE item");
 
 	private DataSource dataSource;
 
 	private JdbcTemplate jdbcTemplate;
 
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(ManagedDataSourceTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
 	@BeforeEach
-	void createManagedConnection() throws SQLException {
-		TestSql.execute(database, "TRUNCATE item");
-		this.managed = TestSql.builderFor(database).build();
-		this.dataSource = this.managed.asDataSource();
+	void createJdbcTemplate() {
+		this.dataSource = db.managed().asDataSource();
 		this.jdbcTemplate = new JdbcTemplate(this.dataSource);
-	}
-
-	@AfterEach
-	void closeManagedConnection() {
-		this.managed.close();
 	}
 
 	@Test
@@ -81,7 +59,7 @@ class ManagedDataSourceTests {
 			assertThatExceptionOfType(SecondTransactionException.class).isThrownBy(outer::commit);
 			outer.rollback();
 		}
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
@@ -95,16 +73,16 @@ class ManagedDataSourceTests {
 			TestSql.update(outer, "INSERT INTO item VALUES (2)");
 			outer.rollback();
 		}
-		assertThat(queryLong(database, "SELECT id FROM item")).isOne();
+		assertThat(db.queryLong("SELECT id FROM item")).isOne();
 	}
 
 	@Test
 	void jdbcTemplateOutsideAnyScopeCommitsEachStatementAndReleases() throws SQLException {
 		this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
 		// The borrow turned autocommit on only for itself.
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			assertThat(connection.getAutoCommit()).isFalse();
 			return null;
 		});
@@ -115,10 +93,10 @@ class ManagedDataSourceTests {
 		CountDownLatch acquired = new CountDownLatch(1);
 		AtomicLong waitedFor = new AtomicLong();
 		try (Connection borrowed = this.dataSource.getConnection()) {
-			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
+			assertThat(db.managed().isHeldByCurrentThread()).isTrue();
 			Thread other = new Thread(() -> {
 				try {
-					this.managed.execute((connection) -> {
+					db.managed().execute((connection) -> {
 						acquired.countDown();
 						return null;
 					});
@@ -128,10 +106,7 @@ class ManagedDataSourceTests {
 				}
 			});
 			other.start();
-			await().alias("the other thread waiting")
-				.atMost(Duration.ofSeconds(30))
-				.pollInterval(Duration.ofMillis(5))
-				.until(() -> this.managed.state().waitingThreads(), (waiting) -> waiting > 0);
+			awaitWaitingThreads(db.managed(), 1);
 			waitedFor.set(acquired.getCount());
 			borrowed.createStatement().close();
 		}
@@ -141,15 +116,15 @@ class ManagedDataSourceTests {
 
 	@Test
 	void jdbcTemplateInsideScopeJoinsHeldConnectionAndTransaction() throws SQLException {
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
-			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
+			assertThat(db.managed().status()).isEqualTo(TransactionStatus.IN_TRANSACTION);
 			int pid = this.jdbcTemplate.queryForObject("SELECT pg_backend_pid()", Integer.class);
 			assertThat(pid).isEqualTo(TestSql.backendPid(connection));
 			connection.rollback();
 			return null;
 		});
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
@@ -159,8 +134,8 @@ class ManagedDataSourceTests {
 			this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
 			this.jdbcTemplate.update("INSERT INTO item VALUES (2)");
 		});
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
-		assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().status()).isEqualTo(TransactionStatus.IDLE);
 	}
 
 	@Test
@@ -170,20 +145,20 @@ class ManagedDataSourceTests {
 			this.jdbcTemplate.update("INSERT INTO item VALUES (1)");
 			throw new IllegalStateException("boom");
 		}));
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
 	}
 
 	@Test
 	void transactionManagerInsideScopeRunsOnHeldConnection() throws SQLException {
 		TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(this.dataSource));
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			transactions.executeWithoutResult((status) -> this.jdbcTemplate.update("INSERT INTO item VALUES (1)"));
-			assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
-			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
+			assertThat(db.managed().status()).isEqualTo(TransactionStatus.IDLE);
+			assertThat(db.managed().isHeldByCurrentThread()).isTrue();
 			return null;
 		});
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isOne();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isOne();
 	}
 
 	@Test
@@ -192,22 +167,22 @@ class ManagedDataSourceTests {
 		borrowed.setAutoCommit(false);
 		TestSql.update(borrowed, "INSERT INTO item VALUES (1)");
 		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(borrowed::close);
-		assertThat(this.managed.isHeldByCurrentThread()).isFalse();
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
 	void closingConnectionFromViewInsideScopeDoesNotEndTheScope() throws SQLException {
-		this.managed.execute((connection) -> {
+		db.managed().execute((connection) -> {
 			try (Connection view = this.dataSource.getConnection()) {
 				TestSql.update(view, "INSERT INTO item VALUES (1)");
 			}
-			assertThat(this.managed.isHeldByCurrentThread()).isTrue();
+			assertThat(db.managed().isHeldByCurrentThread()).isTrue();
 			TestSql.update(connection, "INSERT INTO item VALUES (2)");
 			connection.commit();
 			return null;
 		});
-		assertThat(queryLong(database, "SELECT count(*) FROM item")).isEqualTo(2);
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isEqualTo(2);
 	}
 
 }

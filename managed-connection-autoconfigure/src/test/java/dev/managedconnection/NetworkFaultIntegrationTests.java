@@ -7,20 +7,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import dev.managedconnection.testsupport.LoopbackProxy;
 import dev.managedconnection.testsupport.LoopbackProxy.Mode;
-import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.managedconnection.TestSql.queryLong;
 import static dev.managedconnection.TestSql.update;
+import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitHeld;
+import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitWaitingThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -40,37 +41,17 @@ class NetworkFaultIntegrationTests {
 	 */
 	private static final long MARGIN_MILLIS = 1_500;
 
-	private static TestDatabase database;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY)")
+		.beforeEachTest("TRUNCATE item");
 
-	private LoopbackProxy proxy;
+	private final LoopbackProxy proxy = LoopbackProxy.start(TestPostgres.get().host(), TestPostgres.get().port());
 
-	private ManagedConnection managed;
-
-	private ExecutorService executor;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(NetworkFaultIntegrationTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@BeforeEach
-	void startProxy() throws SQLException {
-		TestSql.execute(database, "TRUNCATE item");
-		this.proxy = LoopbackProxy.start(TestPostgres.get().host(), TestPostgres.get().port());
-		this.executor = Executors.newCachedThreadPool();
-	}
+	private final ExecutorService executor = Executors.newCachedThreadPool();
 
 	@AfterEach
 	void closeAll() {
-		if (this.managed != null) {
-			this.managed.close();
-		}
 		this.executor.shutdownNow();
 		this.proxy.close();
 	}
@@ -79,17 +60,18 @@ class NetworkFaultIntegrationTests {
 	void aHolderStalledBySilentNetworkIsReleasedWithinTheSocketTimeoutAndAWaiterGetsAFreshConnection()
 			throws Exception {
 		Duration socketTimeout = Duration.ofSeconds(2);
-		this.managed = builder().socketTimeout(socketTimeout).connectTimeout(Duration.ofSeconds(2)).build();
-		int before = this.managed.execute(COMMIT, TestSql::backendPid);
+		ManagedConnection managed = throughProxy(
+				(builder) -> builder.socketTimeout(socketTimeout).connectTimeout(Duration.ofSeconds(2)));
+		int before = managed.execute(COMMIT, TestSql::backendPid);
 		Future<Integer> waiter = this.executor.submit(() -> {
-			awaitHeld();
-			return this.managed.execute(COMMIT, TestSql::backendPid);
+			awaitHeld(managed);
+			return managed.execute(COMMIT, TestSql::backendPid);
 		});
 		long start = System.nanoTime();
-		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+		Throwable failure = catchThrowable(() -> managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
 			this.proxy.mode(Mode.BLACKHOLE);
-			awaitWaiters(1);
+			awaitWaitingThreads(managed, 1);
 			return update(connection, "INSERT INTO item VALUES (2)");
 		}));
 		long elapsed = Faults.millisSince(start);
@@ -98,39 +80,41 @@ class NetworkFaultIntegrationTests {
 		assertThat(elapsed).isLessThan(socketTimeout.toMillis() + MARGIN_MILLIS);
 		this.proxy.mode(Mode.PASS);
 		assertThat(waiter.get(30, TimeUnit.SECONDS)).isNotEqualTo(before);
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
 	void reconnectingToAServerThatAcceptsButNeverAnswersIsBoundedByTheAcquireTimeout() {
 		Duration acquireTimeout = Duration.ofSeconds(2);
-		this.managed = builder().acquireTimeout(acquireTimeout).connectTimeout(Duration.ofSeconds(30)).build();
+		ManagedConnection managed = throughProxy(
+				(builder) -> builder.acquireTimeout(acquireTimeout).connectTimeout(Duration.ofSeconds(30)));
 		this.proxy.mode(Mode.BLACKHOLE);
 		long start = System.nanoTime();
 		assertThatExceptionOfType(SQLTransientConnectionException.class)
-			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid))
+			.isThrownBy(() -> managed.execute(COMMIT, TestSql::backendPid))
 			.satisfies((ex) -> assertThat(ex.getCause()).isInstanceOf(SQLException.class));
 		assertThat(Faults.millisSince(start)).isLessThan(acquireTimeout.toMillis() + MARGIN_MILLIS);
-		assertThat(this.managed.state().holderThread()).isNull();
+		assertThat(managed.state().holderThread()).isNull();
 	}
 
 	@Test
 	void aSilentServerDoesNotHoldTheCallerPastAnAcquireDeadlineThatIsNotInWholeSeconds() {
 		// pgjdbc's connect timeout counts whole seconds; rounding 1.1 s up would hold the caller 2 s.
-		this.managed = builder().acquireTimeout(Duration.ofMillis(1_100)).build();
+		ManagedConnection managed = throughProxy((builder) -> builder.acquireTimeout(Duration.ofMillis(1_100)));
 		this.proxy.mode(Mode.BLACKHOLE);
 		long start = System.nanoTime();
 		assertThatExceptionOfType(SQLTransientConnectionException.class)
-			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid));
+			.isThrownBy(() -> managed.execute(COMMIT, TestSql::backendPid));
 		assertThat(Faults.millisSince(start)).isLessThan(1_900);
 	}
 
 	@Test
 	void eachConnectAttemptToASilentServerIsBoundedByTheConnectTimeout() {
-		this.managed = builder().acquireTimeout(Duration.ofSeconds(4)).connectTimeout(Duration.ofSeconds(1)).build();
+		ManagedConnection managed = throughProxy(
+				(builder) -> builder.acquireTimeout(Duration.ofSeconds(4)).connectTimeout(Duration.ofSeconds(1)));
 		this.proxy.mode(Mode.BLACKHOLE);
 		assertThatExceptionOfType(SQLTransientConnectionException.class)
-			.isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid));
+			.isThrownBy(() -> managed.execute(COMMIT, TestSql::backendPid));
 		// A first attempt without a bound would have used the whole acquire timeout.
 		assertThat(this.proxy.acceptedConnections()).isGreaterThanOrEqualTo(2);
 	}
@@ -138,38 +122,37 @@ class NetworkFaultIntegrationTests {
 	@Test
 	void validatingASilentConnectionNeverHangsAndServiceResumesWhenTheNetworkHeals() throws Exception {
 		Duration acquireTimeout = Duration.ofSeconds(3);
-		this.managed = builder().acquireTimeout(acquireTimeout)
+		ManagedConnection managed = throughProxy((builder) -> builder.acquireTimeout(acquireTimeout)
 			.validationIdleThreshold(Duration.ZERO)
-			.validationTimeout(Duration.ofSeconds(1))
-			.build();
-		int before = this.managed.execute(COMMIT, TestSql::backendPid);
+			.validationTimeout(Duration.ofSeconds(1)));
+		int before = managed.execute(COMMIT, TestSql::backendPid);
 		this.proxy.mode(Mode.BLACKHOLE);
 		long start = System.nanoTime();
-		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> this.managed.execute(COMMIT, TestSql::backendPid));
+		assertThatExceptionOfType(SQLException.class).isThrownBy(() -> managed.execute(COMMIT, TestSql::backendPid));
 		assertThat(Faults.millisSince(start)).isLessThan(acquireTimeout.toMillis() + MARGIN_MILLIS);
 		this.proxy.mode(Mode.PASS);
-		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(before);
+		assertThat(managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(before);
 	}
 
 	@Test
 	void resetConnectionsBreakTheHolderWhoseWorkIsRolledBackAndTheNextCallerReconnects() throws Exception {
-		this.managed = builder().build();
-		int before = this.managed.execute(COMMIT, TestSql::backendPid);
-		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+		ManagedConnection managed = throughProxy();
+		int before = managed.execute(COMMIT, TestSql::backendPid);
+		Throwable failure = catchThrowable(() -> managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
 			this.proxy.resetConnections();
 			return update(connection, "INSERT INTO item VALUES (2)");
 		}));
 		assertThat(Faults.isBrokenConnection(failure)).as("broken: %s", failure).isTrue();
-		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(before);
-		awaitNoBackend(before);
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(managed.execute(COMMIT, TestSql::backendPid)).isNotEqualTo(before);
+		db.awaitBackendGone(before);
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
 	void aCommitWhoseReplyIsLostReportsAnUnknownOutcomeNeverARollback() throws Exception {
-		this.managed = builder().socketTimeout(Duration.ofSeconds(1)).build();
-		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+		ManagedConnection managed = throughProxy((builder) -> builder.socketTimeout(Duration.ofSeconds(1)));
+		Throwable failure = catchThrowable(() -> managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
 			this.proxy.mode(Mode.HOLD_RESPONSES);
 			return null;
@@ -177,29 +160,29 @@ class NetworkFaultIntegrationTests {
 		assertThat(failure).isInstanceOf(CommitOutcomeUnknownException.class);
 		assertThat(failure.getMessage()).doesNotContainIgnoringCase("rolled back");
 		// The COMMIT reached the server: the work is there although the caller got an error.
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(1);
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isEqualTo(1);
 		this.proxy.mode(Mode.PASS);
-		long count = this.managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT count(*) FROM item"));
+		long count = managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT count(*) FROM item"));
 		assertThat(count).isEqualTo(1);
 	}
 
 	@Test
 	void anExplicitCommitWhoseReplyIsLostReportsAnUnknownOutcomeToTheCaller() throws Exception {
-		this.managed = builder().socketTimeout(Duration.ofSeconds(1)).build();
-		Throwable failure = catchThrowable(() -> this.managed.execute((connection) -> {
+		ManagedConnection managed = throughProxy((builder) -> builder.socketTimeout(Duration.ofSeconds(1)));
+		Throwable failure = catchThrowable(() -> managed.execute((connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
 			this.proxy.mode(Mode.HOLD_RESPONSES);
 			connection.commit();
 			return null;
 		}));
 		assertThat(failure).isInstanceOf(CommitOutcomeUnknownException.class);
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(1);
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isEqualTo(1);
 	}
 
 	@Test
 	void aCommitThatNeverReachedTheServerAlsoReportsAnUnknownOutcomeAndNothingIsCommitted() throws Exception {
-		this.managed = builder().socketTimeout(Duration.ofSeconds(1)).build();
-		Throwable failure = catchThrowable(() -> this.managed.execute(COMMIT, (connection) -> {
+		ManagedConnection managed = throughProxy((builder) -> builder.socketTimeout(Duration.ofSeconds(1)));
+		Throwable failure = catchThrowable(() -> managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
 			this.proxy.mode(Mode.BLACKHOLE);
 			return null;
@@ -207,41 +190,25 @@ class NetworkFaultIntegrationTests {
 		assertThat(failure).isInstanceOf(CommitOutcomeUnknownException.class);
 		this.proxy.mode(Mode.RESET);
 		awaitNoBackendsOtherThanAdmin();
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
-	private ManagedConnectionBuilder builder() {
-		return ManagedConnection.builder()
-			.url(this.proxy.url(database.name()))
-			.username(database.username())
-			.password(database.password())
-			.acquireTimeout(Duration.ofSeconds(20));
+	private ManagedConnection throughProxy() {
+		return throughProxy((builder) -> {
+		});
 	}
 
-	private void awaitHeld() {
-		await().alias("somebody holding the connection")
-			.atMost(Duration.ofSeconds(20))
-			.pollInterval(Duration.ofMillis(5))
-			.until(() -> this.managed.state().holderThread() != null);
-	}
-
-	private void awaitWaiters(int count) {
-		await().alias("at least " + count + " waiting threads")
-			.atMost(Duration.ofSeconds(20))
-			.pollInterval(Duration.ofMillis(5))
-			.until(() -> this.managed.state().waitingThreads(), (waiting) -> waiting >= count);
-	}
-
-	private static void awaitNoBackend(int pid) throws Exception {
-		try (var admin = database.connect()) {
-			Faults.awaitBackendGone(admin, pid);
-		}
+	/**
+	 * Build this test's managed connection to the database through the proxy.
+	 */
+	private ManagedConnection throughProxy(Consumer<ManagedConnectionBuilder> settings) {
+		return db.managed((builder) -> settings.accept(builder.url(this.proxy.url(db.name()))));
 	}
 
 	private static void awaitNoBackendsOtherThanAdmin() throws Exception {
 		String others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
 				+ "AND pid <> pg_backend_pid()";
-		try (var admin = database.connect()) {
+		try (var admin = db.connect()) {
 			await().alias("no backends running other than the admin's")
 				.atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(10))

@@ -13,16 +13,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.RequiresPgBouncer;
-import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPgBouncer;
 import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.managedconnection.TestSql.queryLong;
 import static dev.managedconnection.TestSql.update;
@@ -40,29 +38,15 @@ class PgBouncerIntegrationTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase database;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE counter (id int PRIMARY KEY, n bigint NOT NULL)",
+				"CREATE TABLE item (id int PRIMARY KEY)")
+		.beforeEachTest("TRUNCATE counter, item", "INSERT INTO counter VALUES (1, 0)");
 
 	private TestPgBouncer pgBouncer;
 
 	private final List<ManagedConnection> instances = new ArrayList<>();
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(PgBouncerIntegrationTests.class);
-		TestSql.execute(database, "CREATE TABLE counter (id int PRIMARY KEY, n bigint NOT NULL)");
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@BeforeEach
-	void reset() throws SQLException {
-		TestSql.execute(database, "TRUNCATE counter, item");
-		TestSql.execute(database, "INSERT INTO counter VALUES (1, 0)");
-	}
 
 	@AfterEach
 	void closeAll() {
@@ -99,7 +83,7 @@ class PgBouncerIntegrationTests {
 		finally {
 			executor.shutdownNow();
 		}
-		assertThat(TestSql.queryLong(database, "SELECT n FROM counter WHERE id = 1"))
+		assertThat(db.queryLong("SELECT n FROM counter WHERE id = 1"))
 			.isEqualTo((long) instanceCount * threadsPerInstance * incrementsPerThread);
 	}
 
@@ -130,7 +114,7 @@ class PgBouncerIntegrationTests {
 		this.pgBouncer = TestPgBouncer.start(TestPostgres.get().host(), TestPostgres.get().port(), 2);
 		ManagedConnection managed = instance(true, Duration.ZERO);
 		managed.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (1)"));
-		this.pgBouncer.kill(database.name());
+		this.pgBouncer.kill(db.name());
 		long count = managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT count(*) FROM item"));
 		assertThat(count).isEqualTo(1);
 	}
@@ -141,14 +125,14 @@ class PgBouncerIntegrationTests {
 		ManagedConnection managed = instance(true);
 		Throwable failure = catchThrowable(() -> managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO item VALUES (1)");
-			this.pgBouncer.kill(database.name());
+			this.pgBouncer.kill(db.name());
 			return update(connection, "INSERT INTO item VALUES (2)");
 		}));
 		assertThat(Faults.isBrokenConnection(failure)).as("broken: %s", failure).isTrue();
 		assertThat(managed.isClosed()).isTrue();
 		managed.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (3)"));
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(1);
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item WHERE id = 3")).isEqualTo(1);
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isEqualTo(1);
+		assertThat(db.queryLong("SELECT count(*) FROM item WHERE id = 3")).isEqualTo(1);
 	}
 
 	@Test
@@ -156,7 +140,7 @@ class PgBouncerIntegrationTests {
 		this.pgBouncer = TestPgBouncer.start(TestPostgres.get().host(), TestPostgres.get().port(), 2);
 		ManagedConnection managed = instance(true);
 		int before = managed.execute(COMMIT, TestSql::backendPid);
-		this.pgBouncer.reconnect(database.name());
+		this.pgBouncer.reconnect(db.name());
 		int after = managed.execute(COMMIT, TestSql::backendPid);
 		assertThat(after).isNotEqualTo(before);
 		assertThat(managed.isClosed()).isFalse();
@@ -226,10 +210,8 @@ class PgBouncerIntegrationTests {
 		else {
 			sessionReset = SessionReset.JDBC;
 		}
-		ManagedConnection instance = ManagedConnection.builder()
-			.url(this.pgBouncer.url(database.name()))
-			.username(database.username())
-			.password(database.password())
+		ManagedConnection instance = db.builder()
+			.url(this.pgBouncer.url(db.name()))
 			.properties(properties)
 			.sessionReset(sessionReset)
 			.acquireTimeout(Duration.ofSeconds(30))

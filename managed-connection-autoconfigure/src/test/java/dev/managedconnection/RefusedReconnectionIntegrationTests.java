@@ -17,6 +17,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import dev.managedconnection.testsupport.Backends;
 import dev.managedconnection.testsupport.OwnedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
+import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitHeld;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Fault tests on a server this class owns that checks passwords: it refuses to let the managed
@@ -115,7 +116,8 @@ class RefusedReconnectionIntegrationTests {
 					throw new IllegalStateException(ex);
 				}
 			});
-			awaitWaiterConnecting();
+			// The waiter holds the lock while it tries to connect.
+			awaitHeld(this.managed);
 			assertThat(waiter).isNotDone();
 			squatter.close();
 			assertThat(waiter.get(30, TimeUnit.SECONDS)).isPositive();
@@ -192,14 +194,6 @@ class RefusedReconnectionIntegrationTests {
 		return failure;
 	}
 
-	private void awaitWaiterConnecting() {
-		// The waiter holds the lock while it tries to connect.
-		await().alias("the waiter connecting")
-			.atMost(Duration.ofSeconds(20))
-			.pollInterval(Duration.ofMillis(5))
-			.until(() -> this.managed.state().holderThread() != null);
-	}
-
 	private static void terminateAppSessions() throws Exception {
 		try (Connection admin = postgres.connect("postgres")) {
 			List<Integer> pids = new ArrayList<>();
@@ -210,7 +204,7 @@ class RefusedReconnectionIntegrationTests {
 				}
 			}
 			for (int pid : pids) {
-				Faults.terminateBackend(admin, pid);
+				Backends.terminate(admin, pid);
 			}
 		}
 	}

@@ -5,13 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 
 import static dev.managedconnection.TestSql.queryLong;
@@ -27,51 +24,30 @@ class SessionIsolationIntegrationTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase database;
-
-	private ManagedConnection managed;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(SessionIsolationIntegrationTests.class);
-		TestSql.execute(database, "CREATE SCHEMA hidden");
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
-		TestSql.execute(database, "CREATE TABLE account (id int PRIMARY KEY, owner text)");
-		TestSql.execute(database, "INSERT INTO account VALUES (1, 'alice')");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@AfterEach
-	void closeManagedConnection() {
-		if (this.managed != null) {
-			this.managed.close();
-		}
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE SCHEMA hidden", "CREATE TABLE item (id int PRIMARY KEY)",
+				"CREATE TABLE account (id int PRIMARY KEY, owner text)", "INSERT INTO account VALUES (1, 'alice')");
 
 	@Test
 	void discardAllIsTheDefault() throws SQLException {
-		this.managed = TestSql.builderFor(database).build();
 		execute("SET app.tenant = 'alice'");
 		assertThat(query("SELECT coalesce(current_setting('app.tenant', true), '')")).isEmpty();
 	}
 
 	@Test
 	void setRoleDoesNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		String user = query("SELECT current_user");
-		int pid = this.managed.execute(COMMIT, TestSql::backendPid);
+		int pid = db.managed().execute(COMMIT, TestSql::backendPid);
 		execute("SET ROLE pg_monitor");
 		assertThat(query("SELECT current_user")).isEqualTo(user);
-		assertThat(this.managed.execute(COMMIT, TestSql::backendPid)).as("same session").isEqualTo(pid);
+		assertThat(db.managed().execute(COMMIT, TestSql::backendPid)).as("same session").isEqualTo(pid);
 	}
 
 	@Test
 	void setSessionAuthorizationDoesNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		String user = query("SELECT session_user");
 		execute("SET SESSION AUTHORIZATION pg_monitor");
 		assertThat(query("SELECT session_user")).isEqualTo(user);
@@ -79,7 +55,7 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void searchPathDoesNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		String searchPath = query("SHOW search_path");
 		execute("SET search_path TO hidden");
 		assertThat(query("SHOW search_path")).isEqualTo(searchPath);
@@ -87,45 +63,45 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void customSettingsDoNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		execute("SELECT set_config('app.tenant', 'alice', false)");
 		assertThat(query("SELECT coalesce(current_setting('app.tenant', true), '')")).isEmpty();
 	}
 
 	@Test
 	void temporaryTablesDoNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		execute("CREATE TEMPORARY TABLE scratch AS SELECT 'secret' AS value");
 		assertThat(query("SELECT coalesce(to_regclass('pg_temp.scratch')::text, '')")).isEmpty();
 	}
 
 	@Test
 	void sessionAdvisoryLocksAreReleasedForTheNextHolderAndOthers() throws Exception {
-		this.managed = discardAll();
+		useDiscardAll();
 		execute("SELECT pg_advisory_lock(4242)");
 		assertThat(query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"))
 			.isEqualTo("0");
-		try (Connection other = database.connect()) {
+		try (Connection other = db.connect()) {
 			assertThat(queryLong(other, "SELECT pg_try_advisory_lock(4242)::int")).isEqualTo(1);
 		}
 	}
 
 	@Test
 	void listenRegistrationsAndQueuedNotificationsDoNotReachTheNextHolder() throws Exception {
-		this.managed = discardAll();
-		this.managed.execute(COMMIT, (connection) -> {
+		useDiscardAll();
+		db.managed().execute(COMMIT, (connection) -> {
 			listenAndReceiveNotification(connection);
 			return null;
 		});
 		assertThat(query("SELECT count(*) FROM pg_listening_channels()")).isEqualTo("0");
-		int queued = this.managed.execute(COMMIT,
+		int queued = db.managed().execute(COMMIT,
 				(connection) -> connection.unwrap(PGConnection.class).getNotifications().length);
 		assertThat(queued).isZero();
 	}
 
 	@Test
 	void setRoleAfterANestedCommentDoesNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		String user = query("SELECT current_user");
 		// PostgreSQL nests block comments: the first */ does not end this one.
 		execute("/* a /* b */ c */ SET ROLE pg_monitor");
@@ -134,7 +110,7 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void setRoleAfterALineCommentEndedByACarriageReturnDoesNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		String user = query("SELECT current_user");
 		execute("-- audit\rSET ROLE pg_monitor");
 		assertThat(query("SELECT current_user")).isEqualTo(user);
@@ -142,7 +118,7 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void tableCreatedInThePgTempSchemaDoesNotShadowTheRealOneForTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		// pg_temp comes first in every search path, so this table would hide public.account.
 		execute("CREATE TABLE pg_temp.account AS SELECT 1 AS id, 'mallory' AS owner");
 		assertThat(query("SELECT owner FROM account WHERE id = 1")).isEqualTo("alice");
@@ -150,14 +126,14 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void setConfigSpelledWithUnicodeEscapesDoesNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		execute("SELECT U&\"set\\005fconfig\"('app.tenant', 'other', false)");
 		assertThat(query("SELECT coalesce(current_setting('app.tenant', true), '')")).isEmpty();
 	}
 
 	@Test
 	void advisoryLockSpelledWithUnicodeEscapesIsReleasedForTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		execute("SELECT U&\"pg_advisory!005flock\" UESCAPE '!' (4343)");
 		assertThat(query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"))
 			.isEqualTo("0");
@@ -165,7 +141,7 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void readOnlyAndIsolationSetWithSqlDoNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY");
 		assertThat(query("SHOW default_transaction_read_only")).isEqualTo("off");
 		assertThat(query("SHOW default_transaction_isolation")).isEqualTo("read committed");
@@ -174,13 +150,13 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void readOnlyAndIsolationSetThroughJdbcDoNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
-		this.managed.execute(COMMIT, (connection) -> {
+		useDiscardAll();
+		db.managed().execute(COMMIT, (connection) -> {
 			connection.setReadOnly(true);
 			connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
 			return queryLong(connection, "SELECT 1");
 		});
-		boolean readOnly = this.managed.execute(COMMIT, Connection::isReadOnly);
+		boolean readOnly = db.managed().execute(COMMIT, Connection::isReadOnly);
 		assertThat(readOnly).isFalse();
 		assertThat(query("SHOW transaction_isolation")).isEqualTo("read committed");
 		assertThat(query("SHOW transaction_read_only")).isEqualTo("off");
@@ -188,16 +164,16 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void preparedStatementsDoNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		execute("PREPARE leaked AS SELECT 'secret'");
 		assertThat(query("SELECT count(*) FROM pg_prepared_statements")).isEqualTo("0");
 	}
 
 	@Test
 	void driverPreparedStatementsKeepWorkingAfterADiscard() throws SQLException {
-		this.managed = discardAll();
+		useDiscardAll();
 		for (int scope = 0; scope < 3; scope++) {
-			this.managed.execute(COMMIT, (connection) -> {
+			db.managed().execute(COMMIT, (connection) -> {
 				try (var statement = connection.prepareStatement("SELECT count(*) FROM item WHERE id > ?")) {
 					for (int i = 0; i < 8; i++) {
 						statement.setInt(1, i);
@@ -213,8 +189,8 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void sessionStateLeftThroughTheDataSourceViewDoesNotReachTheNextHolder() throws SQLException {
-		this.managed = discardAll();
-		try (Connection borrowed = this.managed.asDataSource().getConnection();
+		useDiscardAll();
+		try (Connection borrowed = db.managed().asDataSource().getConnection();
 				Statement statement = borrowed.createStatement()) {
 			statement.execute("SET search_path TO hidden");
 			statement.execute("SELECT set_config('app.tenant', 'alice', false)");
@@ -225,42 +201,42 @@ class SessionIsolationIntegrationTests {
 
 	@Test
 	void jdbcResetRestoresJdbcSettingsButLeavesSqlSessionState() throws SQLException {
-		this.managed = TestSql.builderFor(database).sessionReset(SessionReset.JDBC).build();
-		this.managed.execute(COMMIT, (connection) -> {
+		db.managed((builder) -> builder.sessionReset(SessionReset.JDBC));
+		db.managed().execute(COMMIT, (connection) -> {
 			connection.setReadOnly(true);
 			return queryLong(connection, "SELECT 1");
 		});
 		execute("SET app.tenant = 'alice'");
-		boolean readOnly = this.managed.execute(COMMIT, Connection::isReadOnly);
+		boolean readOnly = db.managed().execute(COMMIT, Connection::isReadOnly);
 		assertThat(readOnly).isFalse();
 		assertThat(query("SELECT current_setting('app.tenant', true)")).isEqualTo("alice");
 	}
 
 	@Test
 	void noneLeavesJdbcSettingsToo() throws SQLException {
-		this.managed = TestSql.builderFor(database).sessionReset(SessionReset.NONE).build();
-		this.managed.execute(COMMIT, (connection) -> {
+		db.managed((builder) -> builder.sessionReset(SessionReset.NONE));
+		db.managed().execute(COMMIT, (connection) -> {
 			connection.setReadOnly(true);
 			return queryLong(connection, "SELECT 1");
 		});
-		boolean readOnly = this.managed.execute(COMMIT, Connection::isReadOnly);
+		boolean readOnly = db.managed().execute(COMMIT, Connection::isReadOnly);
 		assertThat(readOnly).isTrue();
 	}
 
 	@Test
 	void jdbcResetLetsQueuedNotificationsThroughWhichIsWhyItIsNotTheDefault() throws SQLException {
-		this.managed = TestSql.builderFor(database).sessionReset(SessionReset.JDBC).build();
-		this.managed.execute(COMMIT, (connection) -> {
+		db.managed((builder) -> builder.sessionReset(SessionReset.JDBC));
+		db.managed().execute(COMMIT, (connection) -> {
 			listenAndReceiveNotification(connection);
 			return null;
 		});
-		int queued = this.managed.execute(COMMIT,
+		int queued = db.managed().execute(COMMIT,
 				(connection) -> connection.unwrap(PGConnection.class).getNotifications().length);
 		assertThat(queued).isEqualTo(1);
 	}
 
-	private ManagedConnection discardAll() {
-		return TestSql.builderFor(database).sessionReset(SessionReset.DISCARD_ALL).build();
+	private static void useDiscardAll() {
+		db.managed((builder) -> builder.sessionReset(SessionReset.DISCARD_ALL));
 	}
 
 	/**
@@ -277,7 +253,7 @@ class SessionIsolationIntegrationTests {
 	}
 
 	private void execute(String sql) throws SQLException {
-		this.managed.execute(COMMIT, (connection) -> {
+		db.managed().execute(COMMIT, (connection) -> {
 			try (Statement statement = connection.createStatement()) {
 				return statement.execute(sql);
 			}
@@ -285,7 +261,7 @@ class SessionIsolationIntegrationTests {
 	}
 
 	private String query(String sql) throws SQLException {
-		return this.managed.execute(COMMIT, (connection) -> {
+		return db.managed().execute(COMMIT, (connection) -> {
 			try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
 				result.next();
 				return result.getString(1);

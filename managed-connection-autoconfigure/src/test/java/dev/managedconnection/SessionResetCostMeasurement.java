@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Locale;
 
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 
@@ -35,8 +36,8 @@ public final class SessionResetCostMeasurement {
 
 	public static void main(String[] args) throws Exception {
 		try (TestDatabase database = TestPostgres.get().createDatabase(SessionResetCostMeasurement.class)) {
-			TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY, name text)");
-			TestSql.execute(database, "INSERT INTO item SELECT i, 'item ' || i FROM generate_series(1, 100) i");
+			database.execute("CREATE TABLE item (id int PRIMARY KEY, name text)");
+			database.execute("INSERT INTO item SELECT i, 'item ' || i FROM generate_series(1, 100) i");
 			System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s%n", "median microseconds per scope", "none", "jdbc",
 					"discard-all");
 			report(database, "scope without touching the connection", (connection) -> 0);
@@ -64,7 +65,7 @@ public final class SessionResetCostMeasurement {
 
 	private static double medianMicros(TestDatabase database, SessionReset mode, ConnectionCallback<Integer> work)
 			throws SQLException {
-		try (ManagedConnection managed = TestSql.builderFor(database).sessionReset(mode).build()) {
+		try (ManagedConnection managed = ManagedConnectionExtension.builderFor(database).sessionReset(mode).build()) {
 			for (int i = 0; i < WARM_UP; i++) {
 				managed.execute(COMMIT, work);
 			}

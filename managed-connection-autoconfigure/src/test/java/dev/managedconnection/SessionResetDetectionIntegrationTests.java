@@ -6,11 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Properties;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,53 +19,42 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SessionResetDetectionIntegrationTests {
 
-	private static TestDatabase database;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(SessionResetDetectionIntegrationTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY, name text)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY, name text)");
 
 	@Test
 	void ordinaryStatementsKeepTheSessionAndSessionCommandsDiscardIt() throws SQLException {
 		Properties properties = new Properties();
 		properties.setProperty("prepareThreshold", "1");
-		try (ManagedConnection managed = TestSql.builderFor(database).properties(properties).build()) {
-			ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
-			managed.execute(commit, SessionResetDetectionIntegrationTests::prepareOnServer);
-			long prepared = managed.execute(commit, SessionResetDetectionIntegrationTests::preparedOnServer);
-			assertThat(prepared).isPositive();
-			managed.execute(commit, (connection) -> TestSql.update(connection,
-					"UPDATE item SET name = 'settled' WHERE id = 1"));
-			long afterUpdate = managed.execute(commit, SessionResetDetectionIntegrationTests::preparedOnServer);
-			assertThat(afterUpdate).as("nothing discarded after an UPDATE").isGreaterThanOrEqualTo(prepared);
-			managed.execute(commit, (connection) -> TestSql.update(connection, "SET search_path = public"));
-			// Only the counting statement itself, prepared again after the discard.
-			assertThat(managed.execute(commit, SessionResetDetectionIntegrationTests::preparedOnServer))
-				.as("discarded after SET").isOne();
-		}
+		ManagedConnection managed = db.managed((builder) -> builder.properties(properties));
+		ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
+		managed.execute(commit, SessionResetDetectionIntegrationTests::prepareOnServer);
+		long prepared = managed.execute(commit, SessionResetDetectionIntegrationTests::preparedOnServer);
+		assertThat(prepared).isPositive();
+		managed.execute(commit, (connection) -> TestSql.update(connection,
+				"UPDATE item SET name = 'settled' WHERE id = 1"));
+		long afterUpdate = managed.execute(commit, SessionResetDetectionIntegrationTests::preparedOnServer);
+		assertThat(afterUpdate).as("nothing discarded after an UPDATE").isGreaterThanOrEqualTo(prepared);
+		managed.execute(commit, (connection) -> TestSql.update(connection, "SET search_path = public"));
+		// Only the counting statement itself, prepared again after the discard.
+		assertThat(managed.execute(commit, SessionResetDetectionIntegrationTests::preparedOnServer))
+			.as("discarded after SET").isOne();
 	}
 
 	@Test
 	void applicationNameSurvivesDiscardAll() throws SQLException {
-		try (ManagedConnection managed = TestSql.builderFor(database).applicationName("ledger-test").build()) {
-			ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
-			managed.execute(commit, (connection) -> TestSql.update(connection, "SET search_path = public"));
-			String name = managed.execute(commit, (connection) -> {
-				try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting('application_name')");
-						ResultSet rs = statement.executeQuery()) {
-					rs.next();
-					return rs.getString(1);
-				}
-			});
-			assertThat(name).isEqualTo("ledger-test");
-		}
+		ManagedConnection managed = db.managed((builder) -> builder.applicationName("ledger-test"));
+		ScopeOptions commit = ScopeOptions.DEFAULT.withCommit(true);
+		managed.execute(commit, (connection) -> TestSql.update(connection, "SET search_path = public"));
+		String name = managed.execute(commit, (connection) -> {
+			try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting('application_name')");
+					ResultSet rs = statement.executeQuery()) {
+				rs.next();
+				return rs.getString(1);
+			}
+		});
+		assertThat(name).isEqualTo("ledger-test");
 	}
 
 	private static Void prepareOnServer(Connection connection) throws SQLException {

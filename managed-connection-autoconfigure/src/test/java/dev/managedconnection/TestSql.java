@@ -5,10 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import dev.managedconnection.testsupport.TestDatabase;
-
 /**
- * Small JDBC helpers for tests.
+ * Small JDBC helpers for tests, to use inside a scope. The database and managed connection of
+ * a test class come from {@link dev.managedconnection.testsupport.ManagedConnectionExtension}.
  */
 final class TestSql {
 
@@ -25,21 +24,6 @@ final class TestSql {
 	static int update(Connection connection, String sql) throws SQLException {
 		try (Statement statement = connection.createStatement()) {
 			return statement.executeUpdate(sql);
-		}
-	}
-
-	/**
-	 * Run a query on a separate connection of its own, outside any managed scope.
-	 */
-	static long queryLong(TestDatabase database, String sql) throws SQLException {
-		try (Connection connection = database.connect()) {
-			return queryLong(connection, sql);
-		}
-	}
-
-	static void execute(TestDatabase database, String sql) throws SQLException {
-		try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
 		}
 	}
 
@@ -60,14 +44,6 @@ final class TestSql {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
-	}
-
-	static ManagedConnectionBuilder builderFor(TestDatabase database) {
-		return ManagedConnection.builder()
-			.url(database.url())
-			.username(database.username())
-			.password(database.password())
-			.acquireTimeout(java.time.Duration.ofSeconds(20));
 	}
 
 }

@@ -7,13 +7,11 @@ import java.time.Duration;
 import java.util.Properties;
 
 import dev.managedconnection.RoundTripCountingSocketFactory.RoundTrips;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.managedconnection.TestSql.queryLong;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,19 +28,10 @@ class ValidationRoundTripTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase database;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	private RoundTrips roundTrips;
-
-	@BeforeAll
-	static void createDatabase() {
-		database = TestPostgres.get().createDatabase(ValidationRoundTripTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
 
 	@BeforeEach
 	void createCounter() {
@@ -60,9 +49,9 @@ class ValidationRoundTripTests {
 		// driver's version (42.7.8 sends one more than 42.7.14), not on the managed connection.
 		long plain;
 		Properties properties = this.roundTrips.connectionProperties();
-		properties.setProperty("user", database.username());
-		properties.setProperty("password", database.password());
-		try (Connection connection = DriverManager.getConnection(database.url(), properties)) {
+		properties.setProperty("user", db.username());
+		properties.setProperty("password", db.password());
+		try (Connection connection = DriverManager.getConnection(db.url(), properties)) {
 			connection.setAutoCommit(false);
 			queryLong(connection, "SELECT 1");
 			connection.commit();
@@ -72,78 +61,71 @@ class ValidationRoundTripTests {
 			plain = this.roundTrips.count() - before;
 		}
 		assertThat(plain).as("the counter sees the SELECT and the COMMIT").isGreaterThanOrEqualTo(2);
-		try (ManagedConnection managed = build(Duration.ofMinutes(10))) {
-			open(managed);
-			long before = this.roundTrips.count();
-			managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT 1"));
-			assertThat(this.roundTrips.count() - before).isEqualTo(plain);
-		}
+		ManagedConnection managed = build(Duration.ofMinutes(10));
+		open(managed);
+		long before = this.roundTrips.count();
+		managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT 1"));
+		assertThat(this.roundTrips.count() - before).isEqualTo(plain);
 	}
 
 	@Test
 	void backToBackAcquisitionsWithinTheWindowSendNoRoundTrip() throws SQLException {
 		// A window far longer than the loop takes, so that no pause of a busy machine can end it.
-		try (ManagedConnection managed = build(Duration.ofMinutes(10))) {
-			open(managed);
-			long before = this.roundTrips.count();
-			for (int i = 0; i < ACQUISITIONS; i++) {
-				managed.execute((connection) -> null);
-			}
-			assertThat(this.roundTrips.count() - before).isZero();
+		ManagedConnection managed = build(Duration.ofMinutes(10));
+		open(managed);
+		long before = this.roundTrips.count();
+		for (int i = 0; i < ACQUISITIONS; i++) {
+			managed.execute((connection) -> null);
 		}
+		assertThat(this.roundTrips.count() - before).isZero();
 	}
 
 	@Test
 	void backToBackAcquisitionsThroughTheScopeApiAndTheDataSourceViewSendNoRoundTrip() throws SQLException {
-		try (ManagedConnection managed = build(Duration.ofMinutes(10))) {
-			open(managed);
-			long before = this.roundTrips.count();
-			for (int i = 0; i < ACQUISITIONS; i++) {
-				managed.acquire(ScopeOptions.DEFAULT);
-				managed.release();
-				try (Connection borrowed = managed.asDataSource().getConnection()) {
-					assertThat(borrowed.isClosed()).isFalse();
-				}
+		ManagedConnection managed = build(Duration.ofMinutes(10));
+		open(managed);
+		long before = this.roundTrips.count();
+		for (int i = 0; i < ACQUISITIONS; i++) {
+			managed.acquire(ScopeOptions.DEFAULT);
+			managed.release();
+			try (Connection borrowed = managed.asDataSource().getConnection()) {
+				assertThat(borrowed.isClosed()).isFalse();
 			}
-			assertThat(this.roundTrips.count() - before).isZero();
 		}
+		assertThat(this.roundTrips.count() - before).isZero();
 	}
 
 	@Test
 	void anAcquisitionAfterTheWindowSendsExactlyOneRoundTripAndTheNextOnesNone() throws Exception {
 		Duration window = Duration.ofMillis(100);
-		try (ManagedConnection managed = build(window)) {
-			open(managed);
-			// The precondition is that time passes: the connection must sit idle past the window.
-			// No event marks that moment, so there is nothing to await; only a sleep makes it so.
-			Thread.sleep(window.toMillis() * 3);
-			long before = this.roundTrips.count();
+		ManagedConnection managed = build(window);
+		open(managed);
+		// The precondition is that time passes: the connection must sit idle past the window.
+		// No event marks that moment, so there is nothing to await; only a sleep makes it so.
+		Thread.sleep(window.toMillis() * 3);
+		long before = this.roundTrips.count();
+		managed.execute((connection) -> null);
+		assertThat(this.roundTrips.count() - before).isOne();
+		for (int i = 0; i < 100; i++) {
 			managed.execute((connection) -> null);
-			assertThat(this.roundTrips.count() - before).isOne();
-			for (int i = 0; i < 100; i++) {
-				managed.execute((connection) -> null);
-			}
-			assertThat(this.roundTrips.count() - before).as("used moments ago, so not validated again").isOne();
 		}
+		assertThat(this.roundTrips.count() - before).as("used moments ago, so not validated again").isOne();
 	}
 
 	@Test
 	void zeroWindowValidatesEveryAcquisitionWithOneRoundTrip() throws SQLException {
-		try (ManagedConnection managed = build(Duration.ZERO)) {
-			open(managed);
-			long before = this.roundTrips.count();
-			for (int i = 0; i < 100; i++) {
-				managed.execute((connection) -> null);
-			}
-			assertThat(this.roundTrips.count() - before).isEqualTo(100);
+		ManagedConnection managed = build(Duration.ZERO);
+		open(managed);
+		long before = this.roundTrips.count();
+		for (int i = 0; i < 100; i++) {
+			managed.execute((connection) -> null);
 		}
+		assertThat(this.roundTrips.count() - before).isEqualTo(100);
 	}
 
 	private ManagedConnection build(Duration validationWindow) {
-		return TestSql.builderFor(database)
-			.properties(this.roundTrips.connectionProperties())
-			.validationIdleThreshold(validationWindow)
-			.build();
+		return db.managed((builder) -> builder.properties(this.roundTrips.connectionProperties())
+			.validationIdleThreshold(validationWindow));
 	}
 
 	private static void open(ManagedConnection managed) throws SQLException {

@@ -17,12 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.OpenTransactionException;
 import dev.managedconnection.autoconfigure.ManagedConnectionAutoConfiguration;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.aop.Advisor;
 import org.springframework.aop.framework.Advised;
@@ -63,7 +61,8 @@ class ExclusiveConnectionIntegrationTests {
 
 	private static final int CALLS_PER_THREAD = 5;
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	@Autowired
 	private LedgerService ledger;
@@ -74,21 +73,9 @@ class ExclusiveConnectionIntegrationTests {
 	@Autowired
 	private JdbcClient jdbcClient;
 
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(ExclusiveConnectionIntegrationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
-
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", () -> db.url());
-		registry.add("spring.datasource.username", () -> db.username());
-		registry.add("spring.datasource.password", () -> db.password());
+		db.addDataSourceProperties(registry);
 	}
 
 	@BeforeEach
@@ -243,12 +230,8 @@ class ExclusiveConnectionIntegrationTests {
 				.hasMessageContaining(CompletableFuture.class.getName()));
 	}
 
-	private static int committedAmount() throws SQLException {
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery("SELECT coalesce(sum(amount), 0) FROM ledger")) {
-			result.next();
-			return result.getInt(1);
-		}
+	private static long committedAmount() throws SQLException {
+		return db.queryLong("SELECT coalesce(sum(amount), 0) FROM ledger");
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package dev.managedconnection.annotation;
 
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,13 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.managedconnection.AcquireTimeoutException;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.OpenTransactionException;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -35,48 +31,23 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ExclusiveConnectionInterceptorTests {
 
-	private static TestDatabase db;
-
-	private ManagedConnection managedConnection;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE entry (amount int NOT NULL)",
+				"CREATE TABLE deferred (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+		.beforeEachTest("TRUNCATE entry, deferred");
 
 	private Ledger ledger;
 
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		db = TestPostgres.get().createDatabase(ExclusiveConnectionInterceptorTests.class);
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("CREATE TABLE entry (amount int NOT NULL)");
-			statement.execute("CREATE TABLE deferred (id int UNIQUE DEFERRABLE INITIALLY DEFERRED)");
-		}
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
-
 	@BeforeEach
 	void createLedger() {
-		this.managedConnection = ManagedConnection.builder()
-			.url(db.url())
-			.username(db.username())
-			.password(db.password())
-			.build();
-		this.ledger = proxy(new Ledger(this.managedConnection), this.managedConnection);
-	}
-
-	@AfterEach
-	void closeAndClean() throws SQLException {
-		this.managedConnection.close();
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("TRUNCATE entry, deferred");
-		}
+		this.ledger = proxy(new Ledger(db.managed()), db.managed());
 	}
 
 	@Test
 	void annotatedMethodRunsWithTheConnectionHeldByTheCallingThread() {
 		assertThat(this.ledger.heldInside()).isTrue();
-		assertThat(this.managedConnection.isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
 	}
 
 	@Test
@@ -94,7 +65,7 @@ class ExclusiveConnectionInterceptorTests {
 	void transactionLeftOpenWithoutCommitIsRolledBackAndReported() throws SQLException {
 		assertThatExceptionOfType(OpenTransactionException.class).isThrownBy(() -> this.ledger.insertAndLeaveOpen(5));
 		assertThat(amounts()).isZero();
-		assertThat(this.managedConnection.isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
 	}
 
 	@Test
@@ -103,7 +74,7 @@ class ExclusiveConnectionInterceptorTests {
 		assertThatExceptionOfType(LedgerException.class).isThrownBy(() -> this.ledger.insertThenFail(3, failure))
 			.isSameAs(failure);
 		assertThat(amounts()).isZero();
-		assertThat(this.managedConnection.isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
 	}
 
 	@Test
@@ -118,17 +89,13 @@ class ExclusiveConnectionInterceptorTests {
 		assertThatExceptionOfType(DuplicateKeyException.class).isThrownBy(this.ledger::insertDeferredDuplicate)
 			.havingCause()
 			.isInstanceOfSatisfying(SQLException.class, (ex) -> assertThat(ex.getSQLState()).isEqualTo("23505"));
-		assertThat(this.managedConnection.isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
 		assertThat(this.ledger.backendPid()).isPositive();
 	}
 
 	@Test
 	void failureToAcquireBecomesCannotGetJdbcConnectionExceptionAndTheMethodDoesNotRun() {
-		ManagedConnection unreachable = ManagedConnection.builder()
-			.url(db.url() + "_missing")
-			.username(db.username())
-			.password(db.password())
-			.build();
+		ManagedConnection unreachable = db.builder().url(db.url() + "_missing").build();
 		try (unreachable) {
 			Ledger ledger = proxy(new Ledger(unreachable), unreachable);
 			assertThatExceptionOfType(CannotGetJdbcConnectionException.class).isThrownBy(ledger::backendPid)
@@ -164,7 +131,7 @@ class ExclusiveConnectionInterceptorTests {
 	void nestedCallJoinsTheOuterCallOnTheSameConnection() throws SQLException {
 		int[] pids = this.ledger.outerReturningPids();
 		assertThat(pids[1]).isEqualTo(pids[0]);
-		assertThat(this.managedConnection.isHeldByCurrentThread()).isFalse();
+		assertThat(db.managed().isHeldByCurrentThread()).isFalse();
 	}
 
 	@Test
@@ -191,12 +158,8 @@ class ExclusiveConnectionInterceptorTests {
 		return proxy;
 	}
 
-	private static int amounts() throws SQLException {
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-				ResultSet result = statement.executeQuery("SELECT coalesce(sum(amount), 0) FROM entry")) {
-			result.next();
-			return result.getInt(1);
-		}
+	private static long amounts() throws SQLException {
+		return db.queryLong("SELECT coalesce(sum(amount), 0) FROM entry");
 	}
 
 	/**

@@ -9,10 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -26,12 +22,11 @@ import dev.managedconnection.ScopeOptions;
 import dev.managedconnection.ServerNoticesLogLevel;
 import dev.managedconnection.SessionReset;
 import dev.managedconnection.annotation.ExclusiveConnectionBeanPostProcessor;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.Holder;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
@@ -59,7 +54,6 @@ import org.springframework.transaction.PlatformTransactionManager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.entry;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link ManagedConnectionAutoConfiguration}: every condition, property and
@@ -67,23 +61,14 @@ import static org.awaitility.Awaitility.await;
  */
 class ManagedConnectionAutoConfigurationTests {
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class,
 				DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
 				TransactionAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
 				JdbcClientAutoConfiguration.class));
-
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(ManagedConnectionAutoConfigurationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
 
 	@Test
 	void isListedInTheAutoConfigurationImports() {
@@ -176,11 +161,8 @@ class ManagedConnectionAutoConfigurationTests {
 
 	@Test
 	void backsOffForAUserDefinedManagedConnectionAndBuildsOnIt() {
-		withDatabase().withBean("userManagedConnection", ManagedConnection.class, () -> ManagedConnection.builder()
-			.url(db.url())
-			.username(db.username())
-			.password(db.password())
-			.build()).run((context) -> {
+		withDatabase().withBean("userManagedConnection", ManagedConnection.class, () -> db.builder().build())
+			.run((context) -> {
 				assertThat(context).hasSingleBean(ManagedConnection.class)
 					.hasBean("userManagedConnection")
 					.hasSingleBean(DataSource.class)
@@ -359,26 +341,14 @@ class ManagedConnectionAutoConfigurationTests {
 	void acquireTimeoutBoundsTheWaitForTheConnection() {
 		withDatabase().withPropertyValues("managed-connection.acquire-timeout=50ms").run((context) -> {
 			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
-			CountDownLatch holding = new CountDownLatch(1);
-			CountDownLatch release = new CountDownLatch(1);
-			ExecutorService executor = Executors.newSingleThreadExecutor();
-			try {
-				// The holder opens the connection, which on a busy machine may take longer than
-				// the 50 ms under test: it gets a timeout of its own.
-				ScopeOptions patient = ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofSeconds(30));
-				Future<?> holder = executor.submit(() -> managedConnection.execute(patient, (connection) -> {
-					holding.countDown();
-					return awaitQuietly(release);
-				}));
-				assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+			// The holder opens the connection, which on a busy machine may take longer than
+			// the 50 ms under test: it gets a timeout of its own.
+			ScopeOptions patient = ScopeOptions.DEFAULT.withAcquireTimeout(Duration.ofSeconds(30));
+			try (Holder holder = Holder.of(managedConnection).options(patient).hold()) {
 				assertThatExceptionOfType(AcquireTimeoutException.class)
 					.isThrownBy(() -> managedConnection.acquire(ScopeOptions.DEFAULT));
-				release.countDown();
-				holder.get(30, TimeUnit.SECONDS);
-			}
-			finally {
-				release.countDown();
-				executor.shutdownNow();
+				holder.release();
+				holder.result().get(30, TimeUnit.SECONDS);
 			}
 		});
 	}
@@ -479,7 +449,7 @@ class ManagedConnectionAutoConfigurationTests {
 		withDatabase().withPropertyValues("managed-connection.validation-idle-threshold=0").run((context) -> {
 			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
 			String terminated = query(managedConnection, "SELECT pg_backend_pid()");
-			terminate(terminated);
+			db.terminateBackend(Integer.parseInt(terminated));
 			// Validation finds the connection dead and opens a new one before handing it out.
 			assertThat(query(managedConnection, "SELECT pg_backend_pid()")).isNotEqualTo(terminated);
 		});
@@ -489,7 +459,7 @@ class ManagedConnectionAutoConfigurationTests {
 	void connectionUsedWithinTheValidationIdleThresholdIsNotChecked() {
 		withDatabase().withPropertyValues("managed-connection.validation-idle-threshold=1h").run((context) -> {
 			ManagedConnection managedConnection = context.getBean(ManagedConnection.class);
-			terminate(query(managedConnection, "SELECT pg_backend_pid()"));
+			db.terminateBackend(Integer.parseInt(query(managedConnection, "SELECT pg_backend_pid()")));
 			// No round trip before handing it out, so the caller meets the dead connection.
 			assertThatExceptionOfType(SQLException.class)
 				.isThrownBy(() -> query(managedConnection, "SELECT pg_backend_pid()"));
@@ -524,35 +494,8 @@ class ManagedConnectionAutoConfigurationTests {
 		assertThat(driverPropertyHints).contains("sslmode", "prepareThreshold");
 	}
 
-	private static void terminate(String backendPid) throws SQLException {
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("SELECT pg_terminate_backend(" + backendPid + ")");
-		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> !backendExists(backendPid));
-	}
-
-	private static boolean backendExists(String backendPid) throws SQLException {
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-				ResultSet result = statement
-					.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backendPid)) {
-			result.next();
-			return result.getInt(1) > 0;
-		}
-	}
-
 	private ApplicationContextRunner withDatabase() {
-		return this.contextRunner.withPropertyValues("spring.datasource.url=" + db.url(),
-				"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password());
-	}
-
-	private static boolean awaitQuietly(CountDownLatch latch) {
-		try {
-			return latch.await(30, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
+		return this.contextRunner.withPropertyValues(db.dataSourceProperties());
 	}
 
 	private static boolean autoCommitInScope(AssertableApplicationContext context) throws SQLException {

@@ -4,11 +4,9 @@ import javax.sql.DataSource;
 
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.health.ManagedConnectionHealthIndicator;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -34,22 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ManagedConnectionHealthContributorAutoConfigurationTests {
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class,
 				ManagedConnectionHealthContributorAutoConfiguration.class,
 				HealthContributorRegistryAutoConfiguration.class));
-
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(ManagedConnectionHealthContributorAutoConfigurationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
 
 	@Test
 	void isListedInTheAutoConfigurationImports() {
@@ -162,8 +151,7 @@ class ManagedConnectionHealthContributorAutoConfigurationTests {
 	}
 
 	private static ApplicationContextRunner withDatabase(ApplicationContextRunner runner) {
-		return runner.withPropertyValues("spring.datasource.url=" + db.url(),
-				"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password());
+		return runner.withPropertyValues(db.dataSourceProperties());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -13,13 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -40,20 +38,11 @@ class ManagedConnectionHoldPropertiesTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class));
-
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(ManagedConnectionHoldPropertiesTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
 
 	@Test
 	void bothAreOffByDefault() {
@@ -120,8 +109,7 @@ class ManagedConnectionHoldPropertiesTests {
 	}
 
 	private ApplicationContextRunner withDatabase() {
-		return this.contextRunner.withPropertyValues("spring.datasource.url=" + db.url(),
-				"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password());
+		return this.contextRunner.withPropertyValues(db.dataSourceProperties());
 	}
 
 	private static int one(Connection connection) throws SQLException {

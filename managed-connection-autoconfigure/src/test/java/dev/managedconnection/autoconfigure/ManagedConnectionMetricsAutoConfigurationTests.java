@@ -9,13 +9,11 @@ import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.OpenTransactionException;
 import dev.managedconnection.ScopeOptions;
 import dev.managedconnection.metrics.ManagedConnectionMetrics;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -38,22 +36,13 @@ class ManagedConnectionMetricsAutoConfigurationTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class,
 				ManagedConnectionMetricsAutoConfiguration.class, MetricsAutoConfiguration.class,
 				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class));
-
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(ManagedConnectionMetricsAutoConfigurationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
 
 	@Test
 	void isListedInTheAutoConfigurationImports() {
@@ -126,8 +115,7 @@ class ManagedConnectionMetricsAutoConfigurationTests {
 	}
 
 	private static ApplicationContextRunner withDatabase(ApplicationContextRunner runner) {
-		return runner.withPropertyValues("spring.datasource.url=" + db.url(),
-				"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password());
+		return runner.withPropertyValues(db.dataSourceProperties());
 	}
 
 	private static int one(Connection connection) throws SQLException {

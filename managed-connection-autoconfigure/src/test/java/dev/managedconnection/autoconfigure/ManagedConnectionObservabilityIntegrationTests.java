@@ -3,12 +3,10 @@ package dev.managedconnection.autoconfigure;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
 import dev.managedconnection.health.ManagedConnectionHealthIndicator;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -28,24 +26,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ManagedConnectionObservabilityIntegrationTests {
 
-	private static TestDatabase db;
-
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(ManagedConnectionObservabilityIntegrationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	@Test
 	void applicationReportsHealthAndRecordsMeters() throws Exception {
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
 			.web(WebApplicationType.NONE)
-			.properties("spring.datasource.url=" + db.url(), "spring.datasource.username=" + db.username(),
-					"spring.datasource.password=" + db.password())
+			.properties(db.dataSourceProperties())
 			.run()) {
 			HealthIndicator contributor = (HealthIndicator) context.getBean(HealthContributorRegistry.class)
 				.getContributor("managedConnection");

@@ -22,14 +22,12 @@ import dev.managedconnection.CommitOutcomeUnknownException;
 import dev.managedconnection.ConnectionState;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.annotation.ExclusiveConnection;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -68,37 +66,22 @@ class ManagedConnectionShutdownIntegrationTests {
 
 	private static final int CALLS_AFTER_CLOSE = 3;
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE account (id int PRIMARY KEY, balance bigint NOT NULL)",
+				"CREATE TABLE move (caller text NOT NULL, sequence int NOT NULL, PRIMARY KEY (caller, sequence))")
+		.beforeEachTest("TRUNCATE account, move",
+				"INSERT INTO account VALUES (1, " + OPENING_BALANCE + "), (2, " + OPENING_BALANCE + ")");
 
 	private ConfigurableApplicationContext context;
 
 	private ExecutorService executor;
 
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		db = TestPostgres.get().createDatabase(ManagedConnectionShutdownIntegrationTests.class);
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("CREATE TABLE account (id int PRIMARY KEY, balance bigint NOT NULL)");
-			statement.execute("CREATE TABLE move (caller text NOT NULL, sequence int NOT NULL, "
-					+ "PRIMARY KEY (caller, sequence))");
-		}
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
-
 	@BeforeEach
-	void startApplication() throws SQLException {
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("TRUNCATE account, move");
-			statement.execute("INSERT INTO account VALUES (1, " + OPENING_BALANCE + "), (2, " + OPENING_BALANCE + ")");
-		}
+	void startApplication() {
 		this.context = new SpringApplicationBuilder(Application.class).web(WebApplicationType.NONE)
-			.properties("spring.main.banner-mode=off", "spring.datasource.url=" + db.url(),
-					"spring.datasource.username=" + db.username(), "spring.datasource.password=" + db.password(),
-					"managed-connection.acquire-timeout=" + ACQUIRE_TIMEOUT)
+			.properties(db.dataSourceProperties())
+			.properties("spring.main.banner-mode=off", "managed-connection.acquire-timeout=" + ACQUIRE_TIMEOUT)
 			.run();
 		this.executor = Executors.newCachedThreadPool();
 	}
@@ -256,12 +239,8 @@ class ManagedConnectionShutdownIntegrationTests {
 	}
 
 	private static long count(String condition) throws SQLException {
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-				ResultSet row = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE "
-						+ "datname = current_database() AND pid <> pg_backend_pid()" + condition)) {
-			row.next();
-			return row.getLong(1);
-		}
+		return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE "
+				+ "datname = current_database() AND pid <> pg_backend_pid()" + condition);
 	}
 
 	/**

@@ -1,19 +1,13 @@
 package dev.managedconnection.autoconfigure;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 import dev.managedconnection.SecondTransactionException;
 import dev.managedconnection.annotation.ExclusiveConnection;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -42,7 +36,10 @@ import static org.assertj.core.api.Assertions.assertThatException;
 @Timeout(60)
 class SecondTransactionIntegrationTests {
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE row_log (name text PRIMARY KEY)")
+		.beforeEachTest("TRUNCATE row_log");
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(ManagedConnectionAutoConfiguration.class,
@@ -50,22 +47,6 @@ class SecondTransactionIntegrationTests {
 				TransactionAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
 				JdbcClientAutoConfiguration.class))
 		.withUserConfiguration(Services.class);
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		db = TestPostgres.get().createDatabase(SecondTransactionIntegrationTests.class);
-		execute(db, "CREATE TABLE row_log (name text PRIMARY KEY)");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
-
-	@BeforeEach
-	void clean() throws SQLException {
-		execute(db, "TRUNCATE row_log");
-	}
 
 	@Test
 	void requiresNewInsideAnOpenTransactionFailsFastAndCommitsNeitherRow() {
@@ -141,8 +122,8 @@ class SecondTransactionIntegrationTests {
 
 	private void run(org.springframework.boot.test.context.runner.ContextConsumer<AssertableApplicationContext> test) {
 		this.contextRunner
-			.withPropertyValues("spring.datasource.url=" + db.url(), "spring.datasource.username=" + db.username(),
-					"spring.datasource.password=" + db.password(), "managed-connection.acquire-timeout=10m")
+			.withPropertyValues(db.dataSourceProperties())
+			.withPropertyValues("managed-connection.acquire-timeout=10m")
 			.run(test);
 	}
 
@@ -293,12 +274,6 @@ class SecondTransactionIntegrationTests {
 			this.outer.saveInTransactionOnItsOwn();
 		}
 
-	}
-
-	private static void execute(TestDatabase database, String sql) throws SQLException {
-		try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
-			statement.execute(sql);
-		}
 	}
 
 	private static void save(JdbcClient jdbc, String name) {

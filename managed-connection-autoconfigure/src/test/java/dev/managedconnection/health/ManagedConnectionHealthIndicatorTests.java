@@ -6,33 +6,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
-import dev.managedconnection.ConnectionState;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.ScopeOptions;
 import dev.managedconnection.TransactionStatus;
-import dev.managedconnection.testsupport.TestDatabase;
+import dev.managedconnection.testsupport.Holder;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.ThrowingSupplier;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
+import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitHeldBy;
+import static dev.managedconnection.testsupport.ManagedConnectionWaits.awaitWaitingThreads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -49,82 +41,49 @@ class ManagedConnectionHealthIndicatorTests {
 	 */
 	private static final Duration GENEROUS = Duration.ofSeconds(10);
 
-	private static TestDatabase database;
-
-	private final List<Thread> threads = new CopyOnWriteArrayList<>();
-
-	@BeforeAll
-	static void createDatabase() {
-		database = TestPostgres.get().createDatabase(ManagedConnectionHealthIndicatorTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@AfterEach
-	void stopThreads() throws InterruptedException {
-		for (Thread thread : this.threads) {
-			thread.interrupt();
-			thread.join(TimeUnit.SECONDS.toMillis(30));
-			assertThat(thread.isAlive()).as("%s ended", thread).isFalse();
-		}
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	@Test
 	void upWithBackendPidServerVersionAndTransactionStatus() throws SQLException {
-		try (ManagedConnection managed = connectionTo(database.url())) {
-			Health health = new ManagedConnectionHealthIndicator(managed).health();
-			int pid = managed.execute(COMMIT, ManagedConnectionHealthIndicatorTests::backendPid);
-			assertThat(health.getStatus()).isEqualTo(Status.UP);
-			assertThat(health.getDetails()).containsEntry("backendPid", pid)
-				.containsEntry("serverVersion", serverVersion())
-				.containsEntry("transactionStatus", TransactionStatus.IDLE)
-				.containsEntry("waitingThreads", 0)
-				.doesNotContainKeys("holderThread", "heldFor", "error");
-			assertThat(managed.status()).as("the check leaves no transaction behind").isEqualTo(TransactionStatus.IDLE);
-		}
+		ManagedConnection managed = db.managed();
+		Health health = new ManagedConnectionHealthIndicator(managed).health();
+		int pid = managed.execute(COMMIT, ManagedConnectionHealthIndicatorTests::backendPid);
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("backendPid", pid)
+			.containsEntry("serverVersion", serverVersion())
+			.containsEntry("transactionStatus", TransactionStatus.IDLE)
+			.containsEntry("waitingThreads", 0)
+			.doesNotContainKeys("holderThread", "heldFor", "error");
+		assertThat(managed.status()).as("the check leaves no transaction behind").isEqualTo(TransactionStatus.IDLE);
 	}
 
 	@Test
 	void calledByTheHolderItselfChecksOnTheHeldConnection() throws SQLException {
-		try (ManagedConnection managed = connectionTo(database.url())) {
-			ManagedConnectionHealthIndicator indicator = new ManagedConnectionHealthIndicator(managed);
-			Health health = managed.execute(COMMIT, (connection) -> indicator.health());
-			assertThat(health.getStatus()).isEqualTo(Status.UP);
-			assertThat(health.getDetails()).containsEntry("holderThread", Thread.currentThread().getName());
-		}
+		ManagedConnection managed = db.managed();
+		ManagedConnectionHealthIndicator indicator = new ManagedConnectionHealthIndicator(managed);
+		Health health = managed.execute(COMMIT, (connection) -> indicator.health());
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("holderThread", Thread.currentThread().getName());
 	}
 
 	@Test
 	void busyConnectionIsReportedFromItsStateWithoutQueueing() throws Exception {
-		try (ManagedConnection managed = connectionTo(database.url())) {
-			int pid = managed.execute(COMMIT, ManagedConnectionHealthIndicatorTests::backendPid);
-			CountDownLatch holding = new CountDownLatch(1);
-			CountDownLatch done = new CountDownLatch(1);
-			Future<Object> holder = inThread("busy-holder", () -> managed.execute((connection) -> {
-				holding.countDown();
-				await(done);
-				return null;
-			}));
-			await(holding);
-			Future<Object> waiter = inThread("waiter", () -> managed.execute((connection) -> null));
-			awaitState(managed, (state) -> state.waitingThreads() == 1);
-			try {
-				Health health = healthWithinBound(new ManagedConnectionHealthIndicator(managed));
-				assertThat(health.getStatus()).isEqualTo(Status.UP);
-				assertThat(health.getDetails()).containsEntry("backendPid", pid)
-					.containsEntry("holderThread", "busy-holder")
-					.containsEntry("waitingThreads", 1)
-					.containsKey("heldFor");
-				assertThat((String) health.getDetails().get("heldFor")).matches("\\d+ ms");
-			}
-			finally {
-				done.countDown();
-			}
-			holder.get(30, TimeUnit.SECONDS);
-			waiter.get(30, TimeUnit.SECONDS);
+		ManagedConnection managed = db.managed();
+		int pid = managed.execute(COMMIT, ManagedConnectionHealthIndicatorTests::backendPid);
+		try (Holder holder = Holder.hold(managed, "busy-holder");
+				Holder waiter = Holder.of(managed).named("waiter").start().release()) {
+			awaitWaitingThreads(managed, 1);
+			Health health = healthWithinBound(new ManagedConnectionHealthIndicator(managed));
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsEntry("backendPid", pid)
+				.containsEntry("holderThread", "busy-holder")
+				.containsEntry("waitingThreads", 1)
+				.containsKey("heldFor");
+			assertThat((String) health.getDetails().get("heldFor")).matches("\\d+ ms");
+			holder.release();
+			holder.result().get(30, TimeUnit.SECONDS);
+			waiter.result().get(30, TimeUnit.SECONDS);
 		}
 	}
 
@@ -134,14 +93,15 @@ class ManagedConnectionHealthIndicatorTests {
 			.url("jdbc:postgresql://127.0.0.1:1/nothing")
 			.acquireTimeout(Duration.ofSeconds(5))
 			.build()) {
-			Future<Object> opener = inThread("opener", () -> unreachable.execute((connection) -> null));
-			awaitState(unreachable, (state) -> "opener".equals(state.holderThread()));
-			Health health = healthWithinBound(new ManagedConnectionHealthIndicator(unreachable));
-			assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
-			assertThat(health.getDetails()).containsEntry("holderThread", "opener")
-				.containsEntry("transactionStatus", TransactionStatus.UNKNOWN)
-				.doesNotContainKey("backendPid");
-			assertThat(opener).failsWithin(30, TimeUnit.SECONDS);
+			try (Holder opener = Holder.of(unreachable).named("opener").start()) {
+				awaitHeldBy(unreachable, "opener");
+				Health health = healthWithinBound(new ManagedConnectionHealthIndicator(unreachable));
+				assertThat(health.getStatus()).isEqualTo(Status.UNKNOWN);
+				assertThat(health.getDetails()).containsEntry("holderThread", "opener")
+					.containsEntry("transactionStatus", TransactionStatus.UNKNOWN)
+					.doesNotContainKey("backendPid");
+				assertThat(opener.result()).failsWithin(30, TimeUnit.SECONDS);
+			}
 		}
 	}
 
@@ -189,12 +149,7 @@ class ManagedConnectionHealthIndicatorTests {
 	}
 
 	private static ManagedConnection connectionTo(String url) {
-		return ManagedConnection.builder()
-			.url(url)
-			.username(database.username())
-			.password(database.password())
-			.acquireTimeout(Duration.ofSeconds(20))
-			.build();
+		return db.builder().url(url).build();
 	}
 
 	private static int backendPid(Connection connection) throws SQLException {
@@ -206,34 +161,9 @@ class ManagedConnectionHealthIndicatorTests {
 	}
 
 	private static String serverVersion() throws SQLException {
-		try (Connection connection = database.connect()) {
+		try (Connection connection = db.connect()) {
 			return connection.getMetaData().getDatabaseProductVersion();
 		}
-	}
-
-	private static void awaitState(ManagedConnection managed, Predicate<ConnectionState> condition) {
-		Awaitility.await()
-			.atMost(Duration.ofSeconds(30))
-			.pollInterval(Duration.ofMillis(10))
-			.untilAsserted(() -> assertThat(managed.state()).as("state reached").matches(condition));
-	}
-
-	private static void await(CountDownLatch latch) {
-		try {
-			assertThat(latch.await(60, TimeUnit.SECONDS)).isTrue();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private <T> Future<T> inThread(String name, Callable<T> task) {
-		FutureTask<T> future = new FutureTask<>(task);
-		Thread thread = new Thread(future, name);
-		this.threads.add(thread);
-		thread.start();
-		return future;
 	}
 
 }

@@ -6,15 +6,13 @@ import javax.sql.DataSource;
 
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.SecondTransactionException;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -41,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
 @Timeout(60)
 class JpaIntegrationTests {
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	@Autowired
 	private ClinicService clinic;
@@ -64,21 +63,9 @@ class JpaIntegrationTests {
 	@Autowired
 	private MeterRegistry meterRegistry;
 
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(JpaIntegrationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
-
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", () -> db.url());
-		registry.add("spring.datasource.username", () -> db.username());
-		registry.add("spring.datasource.password", () -> db.password());
+		db.addDataSourceProperties(registry);
 	}
 
 	@BeforeEach

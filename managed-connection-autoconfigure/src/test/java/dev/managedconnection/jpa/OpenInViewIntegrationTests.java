@@ -6,13 +6,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -36,23 +34,12 @@ class OpenInViewIntegrationTests {
 
 	private static final String NOTICE = "Open-session-in-view is on";
 
-	private static TestDatabase db;
-
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(OpenInViewIntegrationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", () -> db.url());
-		registry.add("spring.datasource.username", () -> db.username());
-		registry.add("spring.datasource.password", () -> db.password());
+		db.addDataSourceProperties(registry);
 	}
 
 	@Nested

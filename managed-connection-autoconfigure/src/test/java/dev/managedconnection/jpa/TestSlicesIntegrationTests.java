@@ -3,12 +3,10 @@ package dev.managedconnection.jpa;
 import javax.sql.DataSource;
 
 import dev.managedconnection.ManagedConnection;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.data.jdbc.test.autoconfigure.DataJdbcTest;
@@ -28,23 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TestSlicesIntegrationTests {
 
-	private static TestDatabase db;
-
-	@BeforeAll
-	static void createDatabase() {
-		db = TestPostgres.get().createDatabase(TestSlicesIntegrationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", () -> db.url());
-		registry.add("spring.datasource.username", () -> db.username());
-		registry.add("spring.datasource.password", () -> db.password());
+		db.addDataSourceProperties(registry);
 	}
 
 	@Nested

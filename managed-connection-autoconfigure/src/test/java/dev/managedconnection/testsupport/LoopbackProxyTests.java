@@ -14,12 +14,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.managedconnection.testsupport.LoopbackProxy.Mode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -31,24 +30,14 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 class LoopbackProxyTests {
 
-	private static TestDatabase db;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE TABLE item (id int PRIMARY KEY)")
+		.beforeEachTest("TRUNCATE item");
 
 	private LoopbackProxy proxy;
 
 	private ExecutorService executor;
-
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		db = TestPostgres.get().createDatabase(LoopbackProxyTests.class);
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("CREATE TABLE item (id int PRIMARY KEY)");
-		}
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		db.close();
-	}
 
 	@BeforeEach
 	void startProxy() {
@@ -58,12 +47,9 @@ class LoopbackProxyTests {
 	}
 
 	@AfterEach
-	void closeProxy() throws SQLException {
+	void closeProxy() {
 		this.executor.shutdownNow();
 		this.proxy.close();
-		try (Connection connection = db.connect(); Statement statement = connection.createStatement()) {
-			statement.execute("TRUNCATE item");
-		}
 	}
 
 	@Test
