@@ -3,6 +3,7 @@ package dev.managedconnection;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,7 @@ class LargeObjectIntegrationTests {
 
 	@Test
 	void aLargeObjectIsWrittenReadAndUnlinkedInScopes() throws SQLException {
-		this.managed = TestSql.builderFor(database).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).build();
 		long oid = this.managed.execute(COMMIT, (connection) -> {
 			LargeObjectManager largeObjects = connection.unwrap(PGConnection.class).getLargeObjectAPI();
 			long created = largeObjects.createLO(LargeObjectManager.READWRITE);
@@ -73,7 +74,7 @@ class LargeObjectIntegrationTests {
 			connection.unwrap(PGConnection.class).getLargeObjectAPI().unlink(oid);
 			return null;
 		});
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + oid))
+		assertThat(database.queryLong("SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + oid))
 			.isZero();
 		long one = this.managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT 1"));
 		assertThat(one).as("the next holder").isOne();
@@ -81,7 +82,7 @@ class LargeObjectIntegrationTests {
 
 	@Test
 	void aLargeObjectWrittenInAScopeThatFailsIsRolledBack() throws SQLException {
-		this.managed = TestSql.builderFor(database).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).build();
 		long[] created = new long[1];
 		IllegalStateException failure = catchThrowableOfType(IllegalStateException.class,
 				() -> this.managed.execute(COMMIT, (connection) -> {
@@ -90,7 +91,7 @@ class LargeObjectIntegrationTests {
 					throw new IllegalStateException("refused");
 				}));
 		assertThat(failure).hasMessage("refused");
-		assertThat(TestSql.queryLong(database,
+		assertThat(database.queryLong(
 				"SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + created[0]))
 			.isZero();
 	}

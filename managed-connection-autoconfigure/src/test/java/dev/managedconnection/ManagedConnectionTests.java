@@ -317,7 +317,7 @@ class ManagedConnectionTests {
 			.isThrownBy(() -> db.builder().validationIdleThreshold(Duration.ofMillis(-1)).build())
 			.withMessageContaining("'validationIdleThreshold'");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> TestSql.builderFor(database).serverNoticesLogLevel(null).build())
+			.isThrownBy(() -> db.builder().serverNoticesLogLevel(null).build())
 			.withMessageContaining("'serverNoticesLogLevel' must be set");
 	}
 

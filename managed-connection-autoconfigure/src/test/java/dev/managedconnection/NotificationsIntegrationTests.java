@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.managedconnection.testsupport.Backends;
 import dev.managedconnection.testsupport.NotificationSender;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +51,7 @@ class NotificationsIntegrationTests {
 
 	@BeforeEach
 	void createManagedConnection() {
-		this.managed = TestSql.builderFor(database).notificationPollInterval(Duration.ofMillis(20)).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).notificationPollInterval(Duration.ofMillis(20)).build();
 	}
 
 	@AfterEach
@@ -132,7 +134,7 @@ class NotificationsIntegrationTests {
 			awaitListening("ledger", received);
 			int first = this.managed.state().backendPid();
 			try (Connection admin = database.connect()) {
-				Faults.terminateBackend(admin, first);
+				Backends.terminate(admin, first);
 			}
 			// No caller: the idle poll notices the broken connection and opens a new one.
 			await().atMost(PROMPTLY).until(() -> resubscribed.contains("ledger"));

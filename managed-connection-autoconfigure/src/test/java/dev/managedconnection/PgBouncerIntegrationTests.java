@@ -168,16 +168,16 @@ class PgBouncerIntegrationTests {
 				(ex) -> assertThat(ex.getSQLState()).isEqualTo("25006"));
 		first.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (2)"));
 		second.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (3)"));
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(2);
+		assertThat(db.queryLong("SELECT count(*) FROM item")).isEqualTo(2);
 	}
 
 	private ManagedConnection resetOnlyJdbc(boolean autoCommit) {
 		Properties properties = new Properties();
 		properties.setProperty("prepareThreshold", "0");
 		ManagedConnection instance = ManagedConnection.builder()
-			.url(this.pgBouncer.url(database.name()))
-			.username(database.username())
-			.password(database.password())
+			.url(this.pgBouncer.url(db.name()))
+			.username(db.username())
+			.password(db.password())
 			.properties(properties)
 			.autoCommit(autoCommit)
 			.sessionReset(SessionReset.JDBC)

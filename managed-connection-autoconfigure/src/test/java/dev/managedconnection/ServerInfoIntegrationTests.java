@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.managedconnection.testsupport.Backends;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +46,7 @@ class ServerInfoIntegrationTests {
 
 	@Test
 	void describesTheServerAndSessionAsTheServerDoes() throws SQLException {
-		try (ManagedConnection managed = TestSql.builderFor(database).applicationName("ledger").build()) {
+		try (ManagedConnection managed = ManagedConnectionExtension.builderFor(database).applicationName("ledger").build()) {
 			ServerInfo info = managed.serverInfo();
 			assertThat(info.serverVersion()).isEmpty();
 			assertThat(info.serverVersionNumber()).isZero();
@@ -71,7 +73,7 @@ class ServerInfoIntegrationTests {
 		Properties properties = new Properties();
 		properties.setProperty("sslpassword", PASSWORD);
 		properties.setProperty("sslmode", "disable");
-		try (ManagedConnection managed = TestSql.builderFor(database)
+		try (ManagedConnection managed = ManagedConnectionExtension.builderFor(database)
 			.url(database.url() + "?PASSWORD=" + PASSWORD.replace(" ", "%20") + "&connectTimeout=7")
 			.password(PASSWORD)
 			.properties(properties)
@@ -92,7 +94,7 @@ class ServerInfoIntegrationTests {
 
 	@Test
 	void answersAtOnceWhileAnotherThreadHoldsTheConnection() throws Exception {
-		try (ManagedConnection managed = TestSql.builderFor(database).build()) {
+		try (ManagedConnection managed = ManagedConnectionExtension.builderFor(database).build()) {
 			int pid = managed.execute(COMMIT, TestSql::backendPid);
 			CountDownLatch held = new CountDownLatch(1);
 			CountDownLatch done = new CountDownLatch(1);
@@ -124,7 +126,7 @@ class ServerInfoIntegrationTests {
 
 	@Test
 	void showsWhatAScopeLeftSetWhenTheSessionIsNotReset() throws SQLException {
-		try (ManagedConnection managed = TestSql.builderFor(database).sessionReset(SessionReset.NONE).build()) {
+		try (ManagedConnection managed = ManagedConnectionExtension.builderFor(database).sessionReset(SessionReset.NONE).build()) {
 			managed.execute(COMMIT, (connection) -> TestSql.update(connection, "SET TimeZone = 'Pacific/Chatham'"));
 			assertThat(managed.serverInfo().parameterStatuses()).containsEntry("TimeZone", "Pacific/Chatham");
 		}
@@ -132,7 +134,7 @@ class ServerInfoIntegrationTests {
 
 	@Test
 	void showsTheSessionAsTheResetLeftItAfterAScopeChangedIt() throws SQLException {
-		try (ManagedConnection managed = TestSql.builderFor(database).applicationName("ledger").build()) {
+		try (ManagedConnection managed = ManagedConnectionExtension.builderFor(database).applicationName("ledger").build()) {
 			managed.execute(COMMIT, (connection) -> TestSql.update(connection, "SET application_name = 'changed'"));
 			assertThat(managed.serverInfo().parameterStatuses()).containsEntry("application_name", "ledger");
 		}
@@ -140,10 +142,10 @@ class ServerInfoIntegrationTests {
 
 	@Test
 	void describesTheNewBackendAfterTheOldOneWasTerminated() throws SQLException {
-		try (ManagedConnection managed = TestSql.builderFor(database).validationIdleThreshold(Duration.ZERO).build()) {
+		try (ManagedConnection managed = ManagedConnectionExtension.builderFor(database).validationIdleThreshold(Duration.ZERO).build()) {
 			int first = managed.execute(COMMIT, TestSql::backendPid);
 			try (Connection admin = database.connect()) {
-				Faults.terminateBackend(admin, first);
+				Backends.terminate(admin, first);
 			}
 			int second = managed.execute(COMMIT, TestSql::backendPid);
 			assertThat(second).isNotEqualTo(first);

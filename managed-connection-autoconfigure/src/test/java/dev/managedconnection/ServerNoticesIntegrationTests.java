@@ -11,6 +11,7 @@ import java.util.List;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -42,15 +43,15 @@ class ServerNoticesIntegrationTests {
 	@BeforeAll
 	static void createDatabase() throws SQLException {
 		database = TestPostgres.get().createDatabase(ServerNoticesIntegrationTests.class);
-		TestSql.execute(database, "CREATE FUNCTION raise_notice(message text) RETURNS int LANGUAGE plpgsql AS "
+		database.execute("CREATE FUNCTION raise_notice(message text) RETURNS int LANGUAGE plpgsql AS "
 				+ "$$ BEGIN RAISE NOTICE '%', message; RETURN 1; END $$");
-		TestSql.execute(database, "CREATE FUNCTION raise_warning(message text) RETURNS int LANGUAGE plpgsql AS "
+		database.execute("CREATE FUNCTION raise_warning(message text) RETURNS int LANGUAGE plpgsql AS "
 				+ "$$ BEGIN RAISE WARNING '%', message; RETURN 1; END $$");
 		// A notice raised at COMMIT reaches the connection's warnings, not a statement's.
-		TestSql.execute(database, "CREATE TABLE audited (id int)");
-		TestSql.execute(database, "CREATE FUNCTION notice_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
+		database.execute("CREATE TABLE audited (id int)");
+		database.execute("CREATE FUNCTION notice_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
 				+ "$$ BEGIN RAISE NOTICE 'committing %', NEW.id; RETURN NULL; END $$");
-		TestSql.execute(database, "CREATE CONSTRAINT TRIGGER audit AFTER INSERT ON audited "
+		database.execute("CREATE CONSTRAINT TRIGGER audit AFTER INSERT ON audited "
 				+ "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION notice_at_commit()");
 	}
 
@@ -68,7 +69,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void theHolderSeesItsNoticesOnTheStatement() throws SQLException {
-		this.managed = TestSql.builderFor(database).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).build();
 		List<String> warnings = this.managed.execute(COMMIT, (connection) -> {
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("SELECT raise_notice('hello'), raise_warning('careful')");
@@ -80,7 +81,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void theHolderSeesANoticeRaisedAtCommitOnTheConnection() throws SQLException {
-		this.managed = TestSql.builderFor(database).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).build();
 		List<String> warnings = this.managed.execute((connection) -> {
 			update(connection, "INSERT INTO audited VALUES (7)");
 			connection.commit();
@@ -92,7 +93,7 @@ class ServerNoticesIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(SessionReset.class)
 	void theNextHolderSeesNoNoticeOfThePrevious(SessionReset sessionReset) throws SQLException {
-		this.managed = TestSql.builderFor(database).sessionReset(sessionReset).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).sessionReset(sessionReset).build();
 		this.managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO audited VALUES (1)");
 			connection.commit();
@@ -116,7 +117,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void noticesAreLoggedAtDebugByDefault() throws Exception {
-		this.managed = TestSql.builderFor(database).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).build();
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			this.managed.execute(COMMIT,
 					(connection) -> queryLong(connection, "SELECT raise_notice('hello') + raise_warning('careful')"));
@@ -132,7 +133,7 @@ class ServerNoticesIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(value = ServerNoticesLogLevel.class, names = { "INFO", "WARN" })
 	void noticesAreLoggedAtTheConfiguredLevel(ServerNoticesLogLevel level) throws Exception {
-		this.managed = TestSql.builderFor(database).serverNoticesLogLevel(level).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).serverNoticesLogLevel(level).build();
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			this.managed.execute((connection) -> {
 				try (PreparedStatement statement = connection.prepareStatement("SELECT raise_notice(?)")) {
@@ -155,7 +156,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void noticesAreNotLoggedWhenOff() throws Exception {
-		this.managed = TestSql.builderFor(database).serverNoticesLogLevel(ServerNoticesLogLevel.OFF).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).serverNoticesLogLevel(ServerNoticesLogLevel.OFF).build();
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			String warning = this.managed.execute(COMMIT, (connection) -> {
 				try (Statement statement = connection.createStatement()) {
@@ -170,7 +171,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void aScopeCarriesNoNoticeLoggerWhileTheLoggerIsOffAtTheLevel() throws Exception {
-		this.managed = TestSql.builderFor(database).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).build();
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			log.level(Level.INFO);
 			this.managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT raise_notice('hello')"));

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Properties;
 
 import dev.managedconnection.RoundTripCountingSocketFactory.RoundTrips;
+import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -56,7 +57,7 @@ class TransactionCharacteristicsIntegrationTests {
 	@BeforeAll
 	static void createDatabase() throws SQLException {
 		database = TestPostgres.get().createDatabase(TransactionCharacteristicsIntegrationTests.class);
-		TestSql.execute(database, "CREATE TABLE item (id int PRIMARY KEY)");
+		database.execute("CREATE TABLE item (id int PRIMARY KEY)");
 	}
 
 	@AfterAll
@@ -66,7 +67,7 @@ class TransactionCharacteristicsIntegrationTests {
 
 	@BeforeEach
 	void clean() throws SQLException {
-		TestSql.execute(database, "TRUNCATE item");
+		database.execute("TRUNCATE item");
 	}
 
 	@AfterEach
@@ -94,7 +95,7 @@ class TransactionCharacteristicsIntegrationTests {
 
 	@Test
 	void readWriteAndNotDeferrableAreAppliedToo() throws SQLException {
-		this.managed = TestSql.builderFor(database).sessionReset(SessionReset.NONE).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).sessionReset(SessionReset.NONE).build();
 		this.managed.execute(COMMIT, (connection) -> update(connection,
 				"SET default_transaction_read_only = on; SET default_transaction_deferrable = on"));
 		List<String> shown = this.managed.execute(COMMIT.withReadOnly(false).withDeferrable(false),
@@ -109,7 +110,7 @@ class TransactionCharacteristicsIntegrationTests {
 				() -> this.managed.execute(READ_ONLY, (connection) -> update(connection, "INSERT INTO item VALUES (1)")));
 		assertThat(failure.getSQLState()).isEqualTo("25006");
 		assertThat(failure.getMessage()).contains("read-only transaction");
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(database.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
@@ -142,7 +143,7 @@ class TransactionCharacteristicsIntegrationTests {
 
 	@Test
 	void theNextHolderSeesTheDefaultsEvenWithoutASessionReset() throws SQLException {
-		this.managed = TestSql.builderFor(database).sessionReset(SessionReset.NONE).build();
+		this.managed = ManagedConnectionExtension.builderFor(database).sessionReset(SessionReset.NONE).build();
 		this.managed.execute(ALL, TransactionCharacteristicsIntegrationTests::showCharacteristics);
 		assertThat(this.managed.execute(COMMIT, TransactionCharacteristicsIntegrationTests::showCharacteristics))
 			.containsExactly("read committed", "off", "off");
@@ -152,7 +153,7 @@ class TransactionCharacteristicsIntegrationTests {
 						show(connection, "default_transaction_deferrable")));
 		assertThat(defaults).containsExactly("read committed", "off", "off");
 		this.managed.execute(COMMIT, (connection) -> update(connection, "INSERT INTO item VALUES (1)"));
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isOne();
+		assertThat(database.queryLong("SELECT count(*) FROM item")).isOne();
 	}
 
 	@Test
@@ -268,7 +269,7 @@ class TransactionCharacteristicsIntegrationTests {
 			return characteristics;
 		});
 		assertThat(shown).containsExactly("serializable", "on", "on");
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(database.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
@@ -278,7 +279,7 @@ class TransactionCharacteristicsIntegrationTests {
 				(connection) -> {
 					update(connection, "INSERT INTO item VALUES (1)");
 					assertThat(this.managed.status()).isEqualTo(TransactionStatus.IDLE);
-					return TestSql.queryLong(database, "SELECT count(*) FROM item");
+					return database.queryLong("SELECT count(*) FROM item");
 				});
 		assertThat(seenElsewhere).isOne();
 	}
@@ -308,14 +309,14 @@ class TransactionCharacteristicsIntegrationTests {
 						List<String> characteristics = showCharacteristics(connection);
 						statement.execute("INSERT INTO item VALUES (1)");
 						statement.execute("INSERT INTO item VALUES (2)");
-						assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).as("not committed yet")
+						assertThat(database.queryLong("SELECT count(*) FROM item")).as("not committed yet")
 							.isZero();
 						statement.execute("COMMIT");
 						return characteristics;
 					}
 				});
 		assertThat(shown).containsExactly("serializable", "off", "off");
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isEqualTo(2);
+		assertThat(database.queryLong("SELECT count(*) FROM item")).isEqualTo(2);
 	}
 
 	@Test
@@ -332,13 +333,13 @@ class TransactionCharacteristicsIntegrationTests {
 					return null;
 				}));
 		assertThat(failure.getSQLState()).isEqualTo("25006");
-		assertThat(TestSql.queryLong(database, "SELECT count(*) FROM item")).isZero();
+		assertThat(database.queryLong("SELECT count(*) FROM item")).isZero();
 	}
 
 	@Test
 	void aScopeWithCharacteristicsCostsOneMoreRoundTripPerTransaction() throws SQLException {
 		RoundTrips roundTrips = RoundTripCountingSocketFactory.newCounter();
-		try (ManagedConnection counted = TestSql.builderFor(database)
+		try (ManagedConnection counted = ManagedConnectionExtension.builderFor(database)
 			.properties(roundTrips.connectionProperties())
 			.validationIdleThreshold(Duration.ofMinutes(10))
 			.build()) {
@@ -357,7 +358,7 @@ class TransactionCharacteristicsIntegrationTests {
 	@Test
 	void withAutocommitAStatementCostsThreeRoundTripsInsteadOfOne() throws SQLException {
 		RoundTrips roundTrips = RoundTripCountingSocketFactory.newCounter();
-		try (ManagedConnection counted = TestSql.builderFor(database)
+		try (ManagedConnection counted = ManagedConnectionExtension.builderFor(database)
 			.autoCommit(true)
 			.properties(roundTrips.connectionProperties())
 			.validationIdleThreshold(Duration.ofMinutes(10))
@@ -380,7 +381,7 @@ class TransactionCharacteristicsIntegrationTests {
 	}
 
 	private ManagedConnection build(boolean autoCommit) {
-		return TestSql.builderFor(database).autoCommit(autoCommit).build();
+		return ManagedConnectionExtension.builderFor(database).autoCommit(autoCommit).build();
 	}
 
 	private static long roundTripsOf(RoundTrips roundTrips, Work work) throws SQLException {
