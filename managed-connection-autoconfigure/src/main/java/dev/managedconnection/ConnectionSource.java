@@ -215,6 +215,28 @@ final class ConnectionSource {
 	}
 
 	/**
+	 * Close as the application stops, without waiting for a holder: a free connection closes
+	 * now, the calling holder's as its scope ends, another holder's under it.
+	 */
+	void closeWithoutWaiting(ConnectionLock lock) {
+		if (lock.isHeldByCurrentThread()) {
+			requestClose();
+		}
+		else if (lock.tryLock()) {
+			try {
+				close();
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+		else {
+			// No waiting for work that nothing will acknowledge any more.
+			abortUnderHolder();
+		}
+	}
+
+	/**
 	 * Close the connection, if one is open; the next use opens a new one.
 	 */
 	void close() {

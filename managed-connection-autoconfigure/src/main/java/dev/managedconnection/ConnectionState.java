@@ -19,4 +19,16 @@ import org.jspecify.annotations.Nullable;
  */
 public record ConnectionState(boolean open, int backendPid, @Nullable String serverVersion, TransactionStatus status,
 		@Nullable String holderThread, Duration heldFor, int waitingThreads) {
+
+	static ConnectionState snapshot(@Nullable PhysicalConnection current, Scope scope, TransactionStatus status,
+			int waitingThreads) {
+		PhysicalConnection open = (current != null && !current.isClosed()) ? current : null;
+		Thread holder = scope.holder();
+		Duration heldFor = (holder != null) ? Duration.ofNanos(System.nanoTime() - scope.acquiredAtNanos())
+				: Duration.ZERO;
+		return new ConnectionState(open != null, (open != null) ? open.backendPid() : -1,
+				(open != null) ? open.serverVersion() : null, status, (holder != null) ? holder.getName() : null,
+				heldFor, waitingThreads);
+	}
+
 }

@@ -2,7 +2,6 @@ package dev.managedconnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 
 import javax.sql.DataSource;
 
@@ -271,21 +270,7 @@ public final class ManagedConnection implements AutoCloseable {
 	@Override
 	public void close() {
 		this.scopes.closeForGood();
-		if (this.lock.isHeldByCurrentThread()) {
-			this.source.requestClose();
-			return;
-		}
-		if (this.lock.tryLock()) {
-			try {
-				this.source.close();
-			}
-			finally {
-				this.lock.unlock();
-			}
-			return;
-		}
-		// Another thread holds it: no waiting for work that nothing will acknowledge any more.
-		this.source.abortUnderHolder();
+		this.source.closeWithoutWaiting(this.lock);
 	}
 
 	/**
@@ -339,14 +324,7 @@ public final class ManagedConnection implements AutoCloseable {
 	 * @return the state
 	 */
 	public ConnectionState state() {
-		PhysicalConnection current = this.source.current();
-		PhysicalConnection open = (current != null && !current.isClosed()) ? current : null;
-		Thread holder = this.scope.holder();
-		Duration heldFor = (holder != null) ? Duration.ofNanos(System.nanoTime() - this.scope.acquiredAtNanos())
-				: Duration.ZERO;
-		return new ConnectionState(open != null, (open != null) ? open.backendPid() : -1,
-				(open != null) ? open.serverVersion() : null, status(), (holder != null) ? holder.getName() : null,
-				heldFor, this.lock.getQueueLength());
+		return ConnectionState.snapshot(this.source.current(), this.scope, status(), this.lock.getQueueLength());
 	}
 
 	@Override
