@@ -12,8 +12,6 @@ import java.sql.Statement;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +46,7 @@ final class ConnectionHandle implements InvocationHandler {
 
 	private final boolean borrowed;
 
-	private final @Nullable TransactionCharacteristics characteristics;
+	private final @Nullable CharacteristicTransactions transactions;
 
 	private final @Nullable ServerNotices serverNotices;
 
@@ -92,7 +90,8 @@ final class ConnectionHandle implements InvocationHandler {
 		this.owner = owner;
 		this.physical = physical;
 		this.borrowed = borrowed;
-		this.characteristics = characteristics;
+		this.transactions = (characteristics != null)
+				? new CharacteristicTransactions(owner, this, physical, characteristics) : null;
 		this.serverNotices = serverNotices;
 		this.proxy = JdbcProxies.connection(this);
 	}
@@ -212,8 +211,9 @@ final class ConnectionHandle implements InvocationHandler {
 			}
 			case "setSavepoint" -> {
 				// pgjdbc begins a transaction for the savepoint, with a plain BEGIN.
-				if (this.characteristics != null) {
-					beginIfIdle();
+				CharacteristicTransactions transactions = this.transactions;
+				if (transactions != null) {
+					transactions.beginIfIdle();
 				}
 			}
 			case "unwrap" -> {
@@ -233,11 +233,11 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	/**
-	 * Return the characteristics of the scope's transactions.
-	 * @return the characteristics, or {@code null} when the scope leaves them to the session
+	 * Return what begins the scope's transactions with their characteristics.
+	 * @return it, or {@code null} when the scope leaves the characteristics to the session
 	 */
-	@Nullable TransactionCharacteristics characteristics() {
-		return this.characteristics;
+	@Nullable CharacteristicTransactions transactions() {
+		return this.transactions;
 	}
 
 	/**
@@ -265,94 +265,12 @@ final class ConnectionHandle implements InvocationHandler {
 	}
 
 	/**
-	 * Make sure that, with autocommit off, a transaction is open and began with the scope's
-	 * characteristics: before a call that may run SQL and would otherwise let pgjdbc begin one
-	 * with its plain {@code BEGIN}. One round trip when no transaction is open; none otherwise.
-	 * @throws SQLException if the transaction cannot be begun
-	 */
-	void beginIfIdle() throws SQLException {
-		TransactionCharacteristics characteristics = this.characteristics;
-		BaseConnection pgConnection = this.physical.pgConnection();
-		if (characteristics != null && !pgConnection.getAutoCommit()
-				&& pgConnection.getTransactionState() == TransactionState.IDLE) {
-			send(characteristics.begin(pgConnection.hintReadOnly()));
-		}
-	}
-
-	/**
-	 * Run a statement in a transaction with the scope's characteristics. With autocommit off it
-	 * begins the transaction if none is open (the statement then runs in it, and the holder ends
-	 * it); with autocommit on it runs the statement in a transaction of its own, committed after
-	 * it or rolled back when it fails, unless the SQL controls the transaction itself.
-	 * @param target the driver's statement or result set
-	 * @param method the method that runs the statement
-	 * @param args its arguments
-	 * @param sql the statement's SQL, or {@code null} if unknown
-	 * @return what the method returned
-	 * @throws Throwable what it threw, or why the transaction could not be begun or committed
-	 */
-	@Nullable Object invokeInTransaction(Object target, Method method, @Nullable Object[] args, @Nullable String sql)
-			throws Throwable {
-		TransactionCharacteristics characteristics = this.characteristics;
-		BaseConnection pgConnection = this.physical.pgConnection();
-		if (characteristics == null || pgConnection.getTransactionState() != TransactionState.IDLE) {
-			return invokeOn(target, method, args);
-		}
-		if (!pgConnection.getAutoCommit()) {
-			send(characteristics.begin(pgConnection.hintReadOnly()));
-			return invokeOn(target, method, args);
-		}
-		if (sql != null && TransactionCharacteristics.isTransactionControl(sql)) {
-			Object result = invokeOn(target, method, args);
-			if (pgConnection.getTransactionState() == TransactionState.OPEN) {
-				// The holder's own BEGIN: no query has run in it yet, so SET TRANSACTION still may.
-				send(characteristics.set(false));
-			}
-			return result;
-		}
-		send(characteristics.begin(false));
-		Object result;
-		try {
-			result = invokeOn(target, method, args);
-		}
-		catch (Throwable ex) {
-			rollBackOwnTransaction(ex);
-			throw ex;
-		}
-		TransactionState state = pgConnection.getTransactionState();
-		if (state == TransactionState.OPEN) {
-			send("COMMIT");
-		}
-		else if (state == TransactionState.FAILED) {
-			SQLException failed = new SQLException("The transaction that ran this statement on " + this.owner
-					+ " failed on the server, and was rolled back", "25P02");
-			rollBackOwnTransaction(failed);
-			throw failed;
-		}
-		return result;
-	}
-
-	/**
-	 * Roll back the transaction of one statement run with autocommit on, after it failed.
-	 */
-	private void rollBackOwnTransaction(Throwable failure) {
-		if (this.interruptedByError || this.physical.isClosed()
-				|| this.physical.lastKnownStatus() == TransactionStatus.IDLE) {
-			return;
-		}
-		try {
-			send("ROLLBACK");
-		}
-		catch (SQLException | RuntimeException ex) {
-			failure.addSuppressed(ex);
-		}
-	}
-
-	/**
 	 * Send SQL of the managed connection's own, without letting pgjdbc begin a transaction for
 	 * it, noting connection errors on the way.
+	 * @param sql the SQL
+	 * @throws SQLException if it failed
 	 */
-	private void send(String sql) throws SQLException {
+	void send(String sql) throws SQLException {
 		try {
 			this.physical.pgConnection().execSQLUpdate(sql);
 		}

@@ -113,9 +113,10 @@ final class ScopedObject implements InvocationHandler {
 				}
 		}
 		ServerNotices notices = this.handle.serverNotices();
+		CharacteristicTransactions transactions = this.handle.transactions();
 		Object result;
 		try {
-			result = (this.handle.characteristics() != null) ? invokeInTransaction(name, method, args)
+			result = (transactions != null) ? invokeInTransaction(transactions, name, method, args)
 					: this.handle.invokeOn(this.target, method, args);
 		}
 		finally {
@@ -134,22 +135,22 @@ final class ScopedObject implements InvocationHandler {
 	 * Call the driver in a scope with transaction characteristics: a call that runs SQL runs it
 	 * in a transaction that began with them.
 	 */
-	private @Nullable Object invokeInTransaction(String name, Method method, @Nullable Object[] args)
-			throws Throwable {
+	private @Nullable Object invokeInTransaction(CharacteristicTransactions transactions, String name, Method method,
+			@Nullable Object[] args) throws Throwable {
 		if (this.statement) {
 			if (name.startsWith("execute")) {
 				String sql = (args != null && args.length > 0 && args[0] instanceof String text) ? text : this.sql;
-				return this.handle.invokeInTransaction(this.target, method, args, sql);
+				return transactions.invokeInTransaction(this.target, method, args, sql);
 			}
 		}
 		else if (this.target instanceof ResultSet) {
 			if (changesRow(name)) {
-				return this.handle.invokeInTransaction(this.target, method, args, null);
+				return transactions.invokeInTransaction(this.target, method, args, null);
 			}
 		}
 		else if (this.target instanceof DatabaseMetaData && runsQuery(method)) {
 			// With autocommit on a catalog query is left alone: no characteristic changes what it reads.
-			this.handle.beginIfIdle();
+			transactions.beginIfIdle();
 		}
 		return this.handle.invokeOn(this.target, method, args);
 	}
