@@ -29,8 +29,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * Spring MVC's own exceptions (unsupported media type, unknown path, wrong method, ...) get
  * {@link ResponseEntityExceptionHandler}'s problem details; the ledger's refusals map to 400, 409
  * and 422; a database that cannot be reached maps to 503, as does a commit whose outcome is
- * unknown (with its own problem type, since the transfer may have been applied); anything else
- * is a 500 whose cause is only logged.
+ * unknown (with its own problem type, since the transfer may have been applied) and a transfer
+ * stream asked for while all are in use; anything else is a 500 whose cause is only logged.
  */
 @RestControllerAdvice
 class LedgerExceptionHandler extends ResponseEntityExceptionHandler {
@@ -64,6 +64,12 @@ class LedgerExceptionHandler extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyReusedException ex) {
 		return problem(Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, Problems.IDEMPOTENCY_KEY_REUSED,
 				"Idempotency key reused", ex.getMessage()));
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> tooManyStreams(TooManyStreamsException ex) {
+		return retryLater(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, Problems.TOO_MANY_STREAMS, "Too many streams",
+				ex.getMessage()));
 	}
 
 	@ExceptionHandler
