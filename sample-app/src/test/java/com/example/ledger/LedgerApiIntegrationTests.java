@@ -2,10 +2,15 @@ package com.example.ledger;
 
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LedgerApiIntegrationTests {
 
 	private static final long MAX_BALANCE = 1_000_000_000_000_000L;
+
+	private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>; rel=\"next\"");
 
 	private static TestDatabase db;
 
@@ -119,6 +126,91 @@ class LedgerApiIntegrationTests {
 				second, first);
 		JsonNode newest = ledger.get("/accounts/" + this.bob + "/transfers?limit=1").expect(200);
 		assertThat(newest.valueStream().map((transfer) -> transfer.get("id").asLong())).containsExactly(fourth);
+	}
+
+	@Test
+	void wholeHistoryIsReadExactlyOnceInOrderThroughTheNextLinks() {
+		long carol = open("carol", 1_000);
+		List<Long> history = makeHistory(carol, 12);
+		List<Long> read = new ArrayList<>();
+		List<Integer> pageSizes = new ArrayList<>();
+		String next = "/accounts/" + carol + "/transfers?limit=5";
+		while (next != null) {
+			Response page = ledger.get(next);
+			List<Long> ids = ids(page.expect(200));
+			read.addAll(ids);
+			pageSizes.add(ids.size());
+			next = nextLink(page);
+			if (next != null) {
+				assertThat(next).isEqualTo(ledger.baseUri() + "/accounts/" + carol + "/transfers?limit=5&before="
+						+ ids.get(ids.size() - 1));
+			}
+			// A newer transfer shifts no page: the walk goes on below where it was.
+			transfer(this.alice, carol, 1).expect(201);
+		}
+		assertThat(read).containsExactlyElementsOf(history);
+		assertThat(pageSizes).containsExactly(5, 5, 5, 5, 4);
+	}
+
+	@Test
+	void lastPageHasNoNextLinkEvenWhenItIsFull() {
+		long carol = open("carol", 1_000);
+		List<Long> history = makeHistory(carol, 2);
+		Response first = ledger.get("/accounts/" + carol + "/transfers?limit=2");
+		assertThat(first.expect(200)).hasSize(2);
+		assertThat(first.header("Link")).isEqualTo("<" + ledger.baseUri() + "/accounts/" + carol
+				+ "/transfers?limit=2&before=" + history.get(1) + ">; rel=\"next\"");
+		Response last = ledger.get(nextLink(first));
+		assertThat(ids(last.expect(200))).containsExactlyElementsOf(history.subList(2, 4));
+		assertThat(last.header("Link")).isNull();
+		Response all = ledger.get("/accounts/" + carol + "/transfers?limit=4");
+		assertThat(all.expect(200)).hasSize(4);
+		assertThat(all.header("Link")).isNull();
+		Response older = ledger.get("/accounts/" + carol + "/transfers?before=" + history.get(0));
+		assertThat(ids(older.expect(200))).containsExactlyElementsOf(history.subList(1, 4));
+		assertThat(older.header("Link")).isNull();
+		assertThat(ledger.get("/accounts/" + carol + "/transfers?before=" + history.get(3)).expect(200)).isEmpty();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "limit=0", "limit=-1", "limit=501", "limit=many", "limit=2.5", "limit=99999999999",
+			"before=0", "before=-3", "before=abc", "before=99999999999999999999", "limit=5&before=x" })
+	void badPagingParametersAreRefusedNamingTheParameter(String query) {
+		String parameter = query.contains("before") ? "before" : "limit";
+		JsonNode problem = ledger.get("/accounts/" + this.alice + "/transfers?" + query).expectProblem(400,
+				"invalid-request");
+		assertThat(problem.get("detail").asString()).contains("'" + parameter + "'");
+	}
+
+	/**
+	 * Make rounds of two transfers of an account, one in each direction, with another account's
+	 * between them, and return the account's transfer ids, newest first.
+	 */
+	private List<Long> makeHistory(long account, int rounds) {
+		List<Long> history = new ArrayList<>();
+		for (int i = 0; i < rounds; i++) {
+			history.add(0, transfer(account, this.alice, 1).expect(201).get("id").asLong());
+			transfer(this.alice, this.bob, 1).expect(201);
+			history.add(0, transfer(this.bob, account, 1).expect(201).get("id").asLong());
+		}
+		return history;
+	}
+
+	private static List<Long> ids(JsonNode transfers) {
+		return transfers.valueStream().map((transfer) -> transfer.get("id").asLong()).toList();
+	}
+
+	/**
+	 * The target of the response's RFC 8288 {@code rel="next"} link, or {@code null}.
+	 */
+	private static @Nullable String nextLink(Response response) {
+		String link = response.header("Link");
+		if (link == null) {
+			return null;
+		}
+		Matcher next = NEXT_LINK.matcher(link);
+		assertThat(next.matches()).as("Link: %s", link).isTrue();
+		return next.group(1);
 	}
 
 	@Test
