@@ -9,6 +9,9 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
 /**
  * Gives a test class a database of its own on the test server and the {@link RunningLedger} on
  * it, from before its first test until after its last; register it in a static field with
@@ -58,6 +61,16 @@ public final class LedgerOnDatabase implements BeforeAllCallback, AfterAllCallba
 
 	public RunningLedger ledger() {
 		return Objects.requireNonNull(this.ledger, "No ledger outside the test class");
+	}
+
+	/**
+	 * Return a client that runs SQL on the database on connections of its own, never the
+	 * ledger's.
+	 * @return the client
+	 */
+	public JdbcClient sql() {
+		TestDatabase database = database();
+		return JdbcClient.create(new DriverManagerDataSource(database.url(), database.username(), database.password()));
 	}
 
 }
