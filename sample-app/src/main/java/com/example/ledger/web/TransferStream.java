@@ -21,9 +21,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * The notifications arrive through the managed connection itself, which listens on the channel
  * between the scopes of its holders: no second connection. They come on its one notification
  * thread, in commit order, and are sent to every stream from there, so a stream whose client
- * went away is dropped without keeping the others from theirs. Notifications sent while the
- * connection was down are lost; when it listens again each stream gets a {@code resync} event,
- * for the client to read again what it shows.
+ * went away is dropped without keeping the others from theirs. (A client that stays connected
+ * but stops reading holds that thread up once its socket buffers are full, until the write
+ * fails or times out: one thread keeps the order simple, at that cost.) Notifications sent
+ * while the connection was down are lost; when it listens again each stream gets a
+ * {@code resync} event, for the client to read again what it shows.
  * <p>
  * At most {@link TransferStreamProperties#maxStreams()} streams are open at once: every one is a
  * request the server keeps open, and every notification is written to each.
