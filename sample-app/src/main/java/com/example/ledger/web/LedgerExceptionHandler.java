@@ -106,7 +106,7 @@ class LedgerExceptionHandler extends ResponseEntityExceptionHandler {
 	}
 
 	/**
-	 * A query parameter or path variable that is not a number (or out of a {@code long}'s
+	 * A query parameter or path variable that is not a number (or out of its type's
 	 * range): name it, without echoing the value, as {@link #describe} does for JSON fields.
 	 */
 	@Override
