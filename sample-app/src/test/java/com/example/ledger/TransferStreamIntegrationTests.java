@@ -8,7 +8,6 @@ import java.util.function.Predicate;
 import com.example.ledger.EventStream.Event;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.testsupport.Backends;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,15 +35,10 @@ class TransferStreamIntegrationTests {
 	@RegisterExtension
 	static final LedgerOnDatabase fixture = new LedgerOnDatabase();
 
-	private long alice;
+	// A new pair for each test (JUnit makes an instance per test), opened after the ledger starts.
+	private final long alice = ledger().openAccount("alice", 10_000);
 
-	private long bob;
-
-	@BeforeEach
-	void openAccounts() {
-		this.alice = ledger().openAccount("alice", 10_000);
-		this.bob = ledger().openAccount("bob", 0);
-	}
+	private final long bob = ledger().openAccount("bob", 0);
 
 	@Test
 	void eachAppliedTransferIsStreamedOnceAsItsJsonAndNothingElseIs() {
