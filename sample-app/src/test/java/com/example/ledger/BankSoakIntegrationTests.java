@@ -22,17 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.managedconnection.ManagedConnection;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,37 +70,14 @@ class BankSoakIntegrationTests {
 
 	private static final int MAX_ATTEMPTS = 10;
 
-	private static TestDatabase db;
-
-	private static RunningLedger ledger;
-
-	private static JdbcClient sql;
-
-	@BeforeAll
-	static void startLedger() {
-		db = TestPostgres.get().createDatabase(BankSoakIntegrationTests.class);
-		ledger = RunningLedger.on(db);
-		sql = JdbcClient.create(new DriverManagerDataSource(db.url(), db.username(), db.password()));
-	}
-
-	@AfterAll
-	static void stopLedger() {
-		if (ledger != null) {
-			ledger.close();
-		}
-		if (db != null) {
-			db.close();
-		}
-	}
+	@RegisterExtension
+	static final LedgerOnDatabase fixture = new LedgerOnDatabase();
 
 	@Test
 	void transfersStayExactlyOnceAndTheTotalIsConservedWhileTheBackendIsKilledEveryTwoSeconds() throws Exception {
 		List<Long> accounts = new ArrayList<>();
 		for (int i = 0; i < ACCOUNTS; i++) {
-			accounts.add(ledger.post("/accounts", "{\"owner\": \"owner-" + i + "\", \"balance\": " + OPENING_BALANCE + "}")
-				.expect(201)
-				.get("id")
-				.asLong());
+			accounts.add(ledger().openAccount("owner-" + i, OPENING_BALANCE));
 		}
 		Map<String, Attempt> attempts = new ConcurrentHashMap<>();
 		AtomicInteger kills = new AtomicInteger();
@@ -112,7 +85,7 @@ class BankSoakIntegrationTests {
 		long deadline = System.nanoTime() + DURATION.toNanos();
 		ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
 		ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-		try (Connection admin = db.connect()) {
+		try (Connection admin = fixture.database().connect()) {
 			// Kills stop at the deadline, so that the retries still pending can settle.
 			killer.scheduleAtFixedRate(() -> {
 				if (System.nanoTime() < deadline) {
@@ -155,13 +128,13 @@ class BankSoakIntegrationTests {
 		assertTotalConservedAndNoBalanceNegative();
 		assertLedgerMatchesTheAnswers(attempts);
 		assertBalancesFollowTheLedger(accounts);
-		assertThat(sql.sql("SELECT count(DISTINCT backend_pid) FROM transfer").query(Long.class).single())
+		assertThat(sql().sql("SELECT count(DISTINCT backend_pid) FROM transfer").query(Long.class).single())
 			.as("backends that wrote transfers")
 			.isGreaterThan(1);
-		ledger.post("/transfers", "{\"from\": " + accounts.get(0) + ", \"to\": " + accounts.get(1) + ", \"amount\": 1}",
+		ledger().post("/transfers", "{\"from\": " + accounts.get(0) + ", \"to\": " + accounts.get(1) + ", \"amount\": 1}",
 				"Idempotency-Key", "after-the-soak")
 			.expect(201);
-		assertThat(ledger.get("/actuator/health").expect(200).get("status").asString()).isEqualTo("UP");
+		assertThat(ledger().get("/actuator/health").expect(200).get("status").asString()).isEqualTo("UP");
 	}
 
 	private static int minimumKills() {
@@ -174,7 +147,7 @@ class BankSoakIntegrationTests {
 	 * test's database only.
 	 */
 	private static void killLedgerBackend(Connection admin, AtomicInteger kills, List<Throwable> failures) {
-		int pid = ledger.context().getBean(ManagedConnection.class).state().backendPid();
+		int pid = ledger().context().getBean(ManagedConnection.class).state().backendPid();
 		if (pid <= 0) {
 			// Closed: the last kill's victim has not been replaced yet.
 			return;
@@ -211,14 +184,14 @@ class BankSoakIntegrationTests {
 
 	private static void assertTotalConservedAndNoBalanceNegative() {
 		long expectedTotal = ACCOUNTS * OPENING_BALANCE;
-		assertThat(sql.sql("SELECT sum(balance) FROM account").query(Long.class).single()).isEqualTo(expectedTotal);
-		assertThat(ledger.get("/ledger/total").expect(200).get("total").asLong()).isEqualTo(expectedTotal);
-		assertThat(sql.sql("SELECT count(*) FROM account WHERE balance < 0").query(Long.class).single()).isZero();
+		assertThat(sql().sql("SELECT sum(balance) FROM account").query(Long.class).single()).isEqualTo(expectedTotal);
+		assertThat(ledger().get("/ledger/total").expect(200).get("total").asLong()).isEqualTo(expectedTotal);
+		assertThat(sql().sql("SELECT count(*) FROM account WHERE balance < 0").query(Long.class).single()).isZero();
 	}
 
 	private static void assertLedgerMatchesTheAnswers(Map<String, Attempt> attempts) {
 		Map<String, Row> rows = new HashMap<>();
-		sql.sql("SELECT id, idempotency_key, from_account, to_account, amount FROM transfer")
+		sql().sql("SELECT id, idempotency_key, from_account, to_account, amount FROM transfer")
 			.query((RowCallbackHandler) (row) -> {
 				Row previous = rows.put(row.getString("idempotency_key"), new Row(row.getLong("id"),
 						row.getLong("from_account"), row.getLong("to_account"), row.getLong("amount")));
@@ -250,12 +223,12 @@ class BankSoakIntegrationTests {
 	private static void assertBalancesFollowTheLedger(List<Long> accounts) {
 		Map<Long, Long> expected = new HashMap<>();
 		accounts.forEach((account) -> expected.put(account, OPENING_BALANCE));
-		sql.sql("SELECT from_account, to_account, amount FROM transfer").query((RowCallbackHandler) (row) -> {
+		sql().sql("SELECT from_account, to_account, amount FROM transfer").query((RowCallbackHandler) (row) -> {
 			expected.merge(row.getLong("from_account"), -row.getLong("amount"), Long::sum);
 			expected.merge(row.getLong("to_account"), row.getLong("amount"), Long::sum);
 		});
 		Map<Long, Long> actual = new HashMap<>();
-		sql.sql("SELECT id, balance FROM account")
+		sql().sql("SELECT id, balance FROM account")
 			.query((RowCallbackHandler) (row) -> actual.put(row.getLong("id"), row.getLong("balance")));
 		assertThat(actual).isEqualTo(expected);
 	}
@@ -317,7 +290,7 @@ class BankSoakIntegrationTests {
 			for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
 				Response response;
 				try {
-					response = ledger.post("/transfers", body, "Idempotency-Key", this.key);
+					response = ledger().post("/transfers", body, "Idempotency-Key", this.key);
 				}
 				catch (UncheckedIOException ex) {
 					this.answers.add("no answer");
@@ -419,6 +392,14 @@ class BankSoakIntegrationTests {
 					+ " outcome-unknown; " + this.replays + " retries answered with the transfer already applied";
 		}
 
+	}
+
+	private static RunningLedger ledger() {
+		return fixture.ledger();
+	}
+
+	private static JdbcClient sql() {
+		return fixture.sql();
 	}
 
 }

@@ -14,17 +14,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -51,38 +47,15 @@ class ConcurrentTransfersIntegrationTests {
 
 	private static final Duration TIME_LIMIT = Duration.ofSeconds(180);
 
-	private static TestDatabase db;
-
-	private static RunningLedger ledger;
-
-	private static JdbcClient sql;
-
-	@BeforeAll
-	static void startLedger() {
-		db = TestPostgres.get().createDatabase(ConcurrentTransfersIntegrationTests.class);
-		ledger = RunningLedger.on(db);
-		sql = JdbcClient.create(new DriverManagerDataSource(db.url(), db.username(), db.password()));
-	}
-
-	@AfterAll
-	static void stopLedger() {
-		if (ledger != null) {
-			ledger.close();
-		}
-		if (db != null) {
-			db.close();
-		}
-	}
+	@RegisterExtension
+	static final LedgerOnDatabase fixture = new LedgerOnDatabase();
 
 	@Test
 	@Timeout(300)
 	void concurrentTransfersWithRetriesKeepTheLedgerConsistentOnOneBackend() throws Exception {
 		List<Long> accounts = new ArrayList<>();
 		for (int i = 0; i < ACCOUNTS; i++) {
-			accounts.add(ledger.post("/accounts", "{\"owner\": \"owner-" + i + "\", \"balance\": " + OPENING_BALANCE + "}")
-				.expect(201)
-				.get("id")
-				.asLong());
+			accounts.add(ledger().openAccount("owner-" + i, OPENING_BALANCE));
 		}
 		AtomicInteger retries = new AtomicInteger();
 		List<Acknowledged> acknowledged = runClients(accounts, retries);
@@ -90,9 +63,9 @@ class ConcurrentTransfersIntegrationTests {
 		assertThat(retries).as("retries sent").hasPositiveValue();
 		assertThat(acknowledged).as("acknowledged transfers").isNotEmpty();
 		long expectedTotal = ACCOUNTS * OPENING_BALANCE;
-		assertThat(ledger.get("/ledger/total").expect(200).get("total").asLong()).isEqualTo(expectedTotal);
-		assertThat(sql.sql("SELECT sum(balance) FROM account").query(Long.class).single()).isEqualTo(expectedTotal);
-		assertThat(sql.sql("SELECT count(*) FROM account WHERE balance < 0").query(Long.class).single()).isZero();
+		assertThat(ledger().get("/ledger/total").expect(200).get("total").asLong()).isEqualTo(expectedTotal);
+		assertThat(sql().sql("SELECT sum(balance) FROM account").query(Long.class).single()).isEqualTo(expectedTotal);
+		assertThat(sql().sql("SELECT count(*) FROM account WHERE balance < 0").query(Long.class).single()).isZero();
 		assertEveryAcknowledgedTransferIsInTheLedgerExactlyOnce(acknowledged);
 		assertBalancesFollowTheAcknowledgedTransfers(accounts, acknowledged);
 		assertAllWorkRanOnOneBackend();
@@ -142,16 +115,16 @@ class ConcurrentTransfersIntegrationTests {
 			List<Response> answers = new ArrayList<>();
 			if (shape == 0) {
 				retries.incrementAndGet();
-				CompletableFuture<Response> first = ledger.postAsync("/transfers", body, "Idempotency-Key", key);
-				CompletableFuture<Response> second = ledger.postAsync("/transfers", body, "Idempotency-Key", key);
+				CompletableFuture<Response> first = ledger().postAsync("/transfers", body, "Idempotency-Key", key);
+				CompletableFuture<Response> second = ledger().postAsync("/transfers", body, "Idempotency-Key", key);
 				answers.add(first.join());
 				answers.add(second.join());
 			}
 			else {
-				answers.add(ledger.post("/transfers", body, "Idempotency-Key", key));
+				answers.add(ledger().post("/transfers", body, "Idempotency-Key", key));
 				if (shape <= 2) {
 					retries.incrementAndGet();
-					answers.add(ledger.post("/transfers", body, "Idempotency-Key", key));
+					answers.add(ledger().post("/transfers", body, "Idempotency-Key", key));
 				}
 			}
 			Long transferId = null;
@@ -179,7 +152,7 @@ class ConcurrentTransfersIntegrationTests {
 	}
 
 	private static void assertEveryAcknowledgedTransferIsInTheLedgerExactlyOnce(List<Acknowledged> acknowledged) {
-		List<Acknowledged> ledgerRows = sql
+		List<Acknowledged> ledgerRows = sql()
 			.sql("SELECT id, idempotency_key, from_account, to_account, amount FROM transfer ORDER BY id")
 			.query((row, rowNumber) -> new Acknowledged(row.getLong("id"), row.getString("idempotency_key"),
 					row.getLong("from_account"), row.getLong("to_account"), row.getLong("amount")))
@@ -196,18 +169,18 @@ class ConcurrentTransfersIntegrationTests {
 			expected.merge(transfer.to(), transfer.amount(), Long::sum);
 		}
 		Map<Long, Long> actual = new HashMap<>();
-		sql.sql("SELECT id, balance FROM account")
+		sql().sql("SELECT id, balance FROM account")
 			.query((RowCallbackHandler) (row) -> actual.put(row.getLong("id"), row.getLong("balance")));
 		assertThat(actual).isEqualTo(expected);
 	}
 
 	private static void assertAllWorkRanOnOneBackend() {
-		List<Integer> transferBackends = sql.sql("SELECT DISTINCT backend_pid FROM transfer")
+		List<Integer> transferBackends = sql().sql("SELECT DISTINCT backend_pid FROM transfer")
 			.query(Integer.class)
 			.list();
 		assertThat(transferBackends).hasSize(1);
 		// The ledger's connections to its database, other than the one asking.
-		List<Integer> ledgerBackends = sql
+		List<Integer> ledgerBackends = sql()
 			.sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
 			.query(Integer.class)
 			.list();
@@ -218,6 +191,14 @@ class ConcurrentTransfersIntegrationTests {
 	 * A transfer answered with 201, or a transfer row in the ledger.
 	 */
 	private record Acknowledged(long id, String key, long from, long to, long amount) {
+	}
+
+	private static RunningLedger ledger() {
+		return fixture.ledger();
+	}
+
+	private static JdbcClient sql() {
+		return fixture.sql();
 	}
 
 }

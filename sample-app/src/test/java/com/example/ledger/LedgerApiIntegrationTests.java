@@ -2,15 +2,17 @@ package com.example.ledger;
 
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest.BodyPublishers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,7 +20,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,32 +32,14 @@ class LedgerApiIntegrationTests {
 
 	private static final long MAX_BALANCE = 1_000_000_000_000_000L;
 
-	private static TestDatabase db;
+	private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>; rel=\"next\"");
 
-	private static RunningLedger ledger;
-
-	private static JdbcClient sql;
+	@RegisterExtension
+	static final LedgerOnDatabase fixture = new LedgerOnDatabase();
 
 	private long alice;
 
 	private long bob;
-
-	@BeforeAll
-	static void startLedger() {
-		db = TestPostgres.get().createDatabase(LedgerApiIntegrationTests.class);
-		ledger = RunningLedger.on(db);
-		sql = JdbcClient.create(new DriverManagerDataSource(db.url(), db.username(), db.password()));
-	}
-
-	@AfterAll
-	static void stopLedger() {
-		if (ledger != null) {
-			ledger.close();
-		}
-		if (db != null) {
-			db.close();
-		}
-	}
 
 	@BeforeEach
 	void openAccounts() {
@@ -66,18 +49,18 @@ class LedgerApiIntegrationTests {
 
 	@Test
 	void openAnswersCreatedWithTheAccountAndItsLocation() {
-		Response response = ledger.post("/accounts", "{\"owner\": \"carol\", \"balance\": 10000}");
+		Response response = ledger().post("/accounts", "{\"owner\": \"carol\", \"balance\": 10000}");
 		JsonNode account = response.expect(201);
 		long id = account.get("id").asLong();
 		assertThat(account.get("owner").asString()).isEqualTo("carol");
 		assertThat(account.get("balance").asLong()).isEqualTo(10_000);
-		assertThat(response.header("Location")).isEqualTo(ledger.baseUri() + "/accounts/" + id);
+		assertThat(response.header("Location")).isEqualTo(ledger().baseUri() + "/accounts/" + id);
 		assertThat(balanceInDatabase(id)).isEqualTo(10_000);
 	}
 
 	@Test
 	void getAnswersTheAccount() {
-		JsonNode account = ledger.get("/accounts/" + this.alice).expect(200);
+		JsonNode account = ledger().get("/accounts/" + this.alice).expect(200);
 		assertThat(account.get("id").asLong()).isEqualTo(this.alice);
 		assertThat(account.get("owner").asString()).isEqualTo("alice");
 		assertThat(account.get("balance").asLong()).isEqualTo(10_000);
@@ -85,9 +68,9 @@ class LedgerApiIntegrationTests {
 
 	@Test
 	void getAnUnknownAccountAnswersNotFound() {
-		ledger.get("/accounts/999999999").expectProblem(404, "unknown-account");
-		ledger.get("/accounts/999999999/transfers").expectProblem(404, "unknown-account");
-		ledger.get("/transfers/999999999").expectProblem(404, "unknown-transfer");
+		ledger().get("/accounts/999999999").expectProblem(404, "unknown-account");
+		ledger().get("/accounts/999999999/transfers").expectProblem(404, "unknown-account");
+		ledger().get("/transfers/999999999").expectProblem(404, "unknown-transfer");
 	}
 
 	@Test
@@ -99,12 +82,12 @@ class LedgerApiIntegrationTests {
 		assertThat(transfer.get("to").asLong()).isEqualTo(this.bob);
 		assertThat(transfer.get("amount").asLong()).isEqualTo(250);
 		assertThat(transfer.get("createdAt").asString()).isNotBlank();
-		assertThat(response.header("Location")).isEqualTo(ledger.baseUri() + "/transfers/" + id);
+		assertThat(response.header("Location")).isEqualTo(ledger().baseUri() + "/transfers/" + id);
 		assertThat(response.header("Idempotent-Replayed")).isNull();
 		assertThat(balanceInDatabase(this.alice)).isEqualTo(9_750);
 		assertThat(balanceInDatabase(this.bob)).isEqualTo(750);
-		assertThat(ledger.get("/transfers/" + id).expect(200)).isEqualTo(transfer);
-		assertThat(ledger.get("/accounts/" + this.bob).expect(200).get("balance").asLong()).isEqualTo(750);
+		assertThat(ledger().get("/transfers/" + id).expect(200)).isEqualTo(transfer);
+		assertThat(ledger().get("/accounts/" + this.bob).expect(200).get("balance").asLong()).isEqualTo(750);
 	}
 
 	@Test
@@ -114,41 +97,126 @@ class LedgerApiIntegrationTests {
 		long second = transfer(this.bob, this.alice, 2).expect(201).get("id").asLong();
 		transfer(this.alice, carol, 3).expect(201);
 		long fourth = transfer(this.alice, this.bob, 4).expect(201).get("id").asLong();
-		JsonNode transfers = ledger.get("/accounts/" + this.bob + "/transfers").expect(200);
+		JsonNode transfers = ledger().get("/accounts/" + this.bob + "/transfers").expect(200);
 		assertThat(transfers.valueStream().map((transfer) -> transfer.get("id").asLong())).containsExactly(fourth,
 				second, first);
-		JsonNode newest = ledger.get("/accounts/" + this.bob + "/transfers?limit=1").expect(200);
+		JsonNode newest = ledger().get("/accounts/" + this.bob + "/transfers?limit=1").expect(200);
 		assertThat(newest.valueStream().map((transfer) -> transfer.get("id").asLong())).containsExactly(fourth);
 	}
 
 	@Test
+	void wholeHistoryIsReadExactlyOnceInOrderThroughTheNextLinks() {
+		long carol = open("carol", 1_000);
+		List<Long> history = makeHistory(carol, 12);
+		List<Long> read = new ArrayList<>();
+		List<Integer> pageSizes = new ArrayList<>();
+		String next = "/accounts/" + carol + "/transfers?limit=5";
+		while (next != null) {
+			Response page = ledger().get(next);
+			List<Long> ids = ids(page.expect(200));
+			read.addAll(ids);
+			pageSizes.add(ids.size());
+			next = nextLink(page);
+			if (next != null) {
+				assertThat(next).isEqualTo(ledger().baseUri() + "/accounts/" + carol + "/transfers?limit=5&before="
+						+ ids.get(ids.size() - 1));
+			}
+			// A newer transfer shifts no page: the walk goes on below where it was.
+			transfer(this.alice, carol, 1).expect(201);
+		}
+		assertThat(read).containsExactlyElementsOf(history);
+		assertThat(pageSizes).containsExactly(5, 5, 5, 5, 4);
+	}
+
+	@Test
+	void lastPageHasNoNextLinkEvenWhenItIsFull() {
+		long carol = open("carol", 1_000);
+		List<Long> history = makeHistory(carol, 2);
+		Response first = ledger().get("/accounts/" + carol + "/transfers?limit=2");
+		assertThat(first.expect(200)).hasSize(2);
+		assertThat(first.header("Link")).isEqualTo("<" + ledger().baseUri() + "/accounts/" + carol
+				+ "/transfers?limit=2&before=" + history.get(1) + ">; rel=\"next\"");
+		Response last = ledger().get(nextLink(first));
+		assertThat(ids(last.expect(200))).containsExactlyElementsOf(history.subList(2, 4));
+		assertThat(last.header("Link")).isNull();
+		Response all = ledger().get("/accounts/" + carol + "/transfers?limit=4");
+		assertThat(all.expect(200)).hasSize(4);
+		assertThat(all.header("Link")).isNull();
+		Response older = ledger().get("/accounts/" + carol + "/transfers?before=" + history.get(0));
+		assertThat(ids(older.expect(200))).containsExactlyElementsOf(history.subList(1, 4));
+		assertThat(older.header("Link")).isNull();
+		assertThat(ledger().get("/accounts/" + carol + "/transfers?before=" + history.get(3)).expect(200)).isEmpty();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "limit=0", "limit=-1", "limit=501", "limit=many", "limit=2.5", "limit=99999999999",
+			"before=0", "before=-3", "before=abc", "before=99999999999999999999", "limit=5&before=x" })
+	void badPagingParametersAreRefusedNamingTheParameter(String query) {
+		String parameter = query.contains("before") ? "before" : "limit";
+		JsonNode problem = ledger().get("/accounts/" + this.alice + "/transfers?" + query).expectProblem(400,
+				"invalid-request");
+		assertThat(problem.get("detail").asString()).contains("'" + parameter + "'");
+	}
+
+	/**
+	 * Make rounds of two transfers of an account, one in each direction, with another account's
+	 * between them, and return the account's transfer ids, newest first.
+	 */
+	private List<Long> makeHistory(long account, int rounds) {
+		List<Long> history = new ArrayList<>();
+		for (int i = 0; i < rounds; i++) {
+			history.add(0, transfer(account, this.alice, 1).expect(201).get("id").asLong());
+			transfer(this.alice, this.bob, 1).expect(201);
+			history.add(0, transfer(this.bob, account, 1).expect(201).get("id").asLong());
+		}
+		return history;
+	}
+
+	private static List<Long> ids(JsonNode transfers) {
+		return transfers.valueStream().map((transfer) -> transfer.get("id").asLong()).toList();
+	}
+
+	/**
+	 * The target of the response's RFC 8288 {@code rel="next"} link, or {@code null}.
+	 */
+	private static @Nullable String nextLink(Response response) {
+		String link = response.header("Link");
+		if (link == null) {
+			return null;
+		}
+		Matcher next = NEXT_LINK.matcher(link);
+		assertThat(next.matches()).as("Link: %s", link).isTrue();
+		return next.group(1);
+	}
+
+	@Test
 	void ledgerTotalIsTheSumOfAllBalancesAndTransfersDoNotChangeIt() {
-		long before = ledger.get("/ledger/total").expect(200).get("total").asLong();
-		assertThat(before).isEqualTo(sql.sql("SELECT sum(balance) FROM account").query(Long.class).single());
+		long before = ledger().get("/ledger/total").expect(200).get("total").asLong();
+		assertThat(before).isEqualTo(sql().sql("SELECT sum(balance) FROM account").query(Long.class).single());
 		transfer(this.alice, this.bob, 1_234).expect(201);
-		assertThat(ledger.get("/ledger/total").expect(200).get("total").asLong()).isEqualTo(before);
+		assertThat(ledger().get("/ledger/total").expect(200).get("total").asLong()).isEqualTo(before);
 	}
 
 	@Test
 	void retryWithTheSameIdempotencyKeyAnswersTheFirstResultAndAppliesOnce() {
 		String body = transferBody(this.alice, this.bob, 300);
-		JsonNode first = ledger.post("/transfers", body, "Idempotency-Key", "retry-1").expect(201);
-		Response retry = ledger.post("/transfers", body, "Idempotency-Key", "retry-1");
+		JsonNode first = ledger().post("/transfers", body, "Idempotency-Key", "retry-1").expect(201);
+		Response retry = ledger().post("/transfers", body, "Idempotency-Key", "retry-1");
 		assertThat(retry.expect(201)).isEqualTo(first);
 		assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
 		assertThat(balanceInDatabase(this.alice)).isEqualTo(9_700);
 		assertThat(balanceInDatabase(this.bob)).isEqualTo(800);
-		assertThat(sql.sql("SELECT count(*) FROM transfer WHERE idempotency_key = 'retry-1'").query(Long.class).single())
+		assertThat(sql().sql("SELECT count(*) FROM transfer WHERE idempotency_key = 'retry-1'").query(Long.class).single())
 			.isOne();
 	}
 
 	@Test
 	void sameIdempotencyKeyForADifferentTransferIsRefusedAndWritesNothing() {
-		ledger.post("/transfers", transferBody(this.alice, this.bob, 300), "Idempotency-Key", "reused-1").expect(201);
+		ledger().post("/transfers", transferBody(this.alice, this.bob, 300), "Idempotency-Key", "reused-1").expect(201);
 		long transfers = transferCount();
-		ledger.post("/transfers", transferBody(this.alice, this.bob, 301), "Idempotency-Key", "reused-1")
+		ledger().post("/transfers", transferBody(this.alice, this.bob, 301), "Idempotency-Key", "reused-1")
 			.expectProblem(422, "idempotency-key-reused");
-		ledger.post("/transfers", transferBody(this.bob, this.alice, 300), "Idempotency-Key", "reused-1")
+		ledger().post("/transfers", transferBody(this.bob, this.alice, 300), "Idempotency-Key", "reused-1")
 			.expectProblem(422, "idempotency-key-reused");
 		assertThat(transferCount()).isEqualTo(transfers);
 		assertThat(balanceInDatabase(this.alice)).isEqualTo(9_700);
@@ -157,9 +225,9 @@ class LedgerApiIntegrationTests {
 	@Test
 	void refusedRequestIsNotRememberedSoItsRetryIsJudgedAfresh() {
 		String body = transferBody(this.bob, this.alice, 600);
-		ledger.post("/transfers", body, "Idempotency-Key", "afresh-1").expectProblem(409, "insufficient-funds");
+		ledger().post("/transfers", body, "Idempotency-Key", "afresh-1").expectProblem(409, "insufficient-funds");
 		transfer(this.alice, this.bob, 100).expect(201);
-		ledger.post("/transfers", body, "Idempotency-Key", "afresh-1").expect(201);
+		ledger().post("/transfers", body, "Idempotency-Key", "afresh-1").expect(201);
 		assertThat(balanceInDatabase(this.bob)).isZero();
 	}
 
@@ -221,7 +289,7 @@ class LedgerApiIntegrationTests {
 	void badTransferInputIsRefusedWithAProblemAndWritesNothing(String description, String body) {
 		long transfers = transferCount();
 		String json = body.replace("@A", Long.toString(this.alice)).replace("@B", Long.toString(this.bob));
-		ledger.post("/transfers", json).expectProblem(400);
+		ledger().post("/transfers", json).expectProblem(400);
 		assertThat(transferCount()).isEqualTo(transfers);
 		assertThat(balanceInDatabase(this.alice)).isEqualTo(10_000);
 		assertThat(balanceInDatabase(this.bob)).isEqualTo(500);
@@ -231,16 +299,16 @@ class LedgerApiIntegrationTests {
 	@ValueSource(strings = { "", " ", "key with spaces", "tab\there" })
 	void invalidIdempotencyKeyIsRefusedAndWritesNothing(String key) {
 		long transfers = transferCount();
-		ledger.post("/transfers", transferBody(this.alice, this.bob, 1), "Idempotency-Key", key)
+		ledger().post("/transfers", transferBody(this.alice, this.bob, 1), "Idempotency-Key", key)
 			.expectProblem(400, "invalid-request");
 		assertThat(transferCount()).isEqualTo(transfers);
 	}
 
 	@Test
 	void idempotencyKeyLongerThan255CharactersIsRefused() {
-		ledger.post("/transfers", transferBody(this.alice, this.bob, 1), "Idempotency-Key", "k".repeat(256))
+		ledger().post("/transfers", transferBody(this.alice, this.bob, 1), "Idempotency-Key", "k".repeat(256))
 			.expectProblem(400, "invalid-request");
-		ledger.post("/transfers", transferBody(this.alice, this.bob, 1), "Idempotency-Key", "k".repeat(255))
+		ledger().post("/transfers", transferBody(this.alice, this.bob, 1), "Idempotency-Key", "k".repeat(255))
 			.expect(201);
 	}
 
@@ -259,15 +327,15 @@ class LedgerApiIntegrationTests {
 	@MethodSource("badAccountBodies")
 	void badAccountInputIsRefusedWithAProblemAndWritesNothing(String description, String body) {
 		long accounts = accountCount();
-		ledger.post("/accounts", body).expectProblem(400, "invalid-request");
+		ledger().post("/accounts", body).expectProblem(400, "invalid-request");
 		assertThat(accountCount()).isEqualTo(accounts);
 	}
 
 	@Test
 	void ownerWithSqlMetacharactersIsStoredVerbatim() {
 		String owner = "Robert'); DROP TABLE account; --";
-		JsonNode account = ledger.post("/accounts", "{\"owner\": \"" + owner + "\", \"balance\": 1}").expect(201);
-		assertThat(ledger.get("/accounts/" + account.get("id").asLong()).expect(200).get("owner").asString())
+		JsonNode account = ledger().post("/accounts", "{\"owner\": \"" + owner + "\", \"balance\": 1}").expect(201);
+		assertThat(ledger().get("/accounts/" + account.get("id").asLong()).expect(200).get("owner").asString())
 			.isEqualTo(owner);
 		assertThat(accountCount()).isPositive();
 	}
@@ -277,8 +345,8 @@ class LedgerApiIntegrationTests {
 		String padding = " ".repeat(17 * 1024);
 		String body = "{\"owner\": \"big\", \"balance\": 1}" + padding;
 		long accounts = accountCount();
-		ledger.post("/accounts", body).expectProblem(413, "request-too-large");
-		ledger
+		ledger().post("/accounts", body).expectProblem(413, "request-too-large");
+		ledger()
 			.post("/accounts", BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes())),
 					"application/json")
 			.expectProblem(413, "request-too-large");
@@ -289,8 +357,8 @@ class LedgerApiIntegrationTests {
 	void transferBodyLargerThanTheLimitIsRefusedWhetherDeclaredOrChunkedAndWritesNothing() {
 		String body = transferBody(this.alice, this.bob, 1) + " ".repeat(17 * 1024);
 		long transfers = transferCount();
-		ledger.post("/transfers", body, "Idempotency-Key", "too-large").expectProblem(413, "request-too-large");
-		ledger
+		ledger().post("/transfers", body, "Idempotency-Key", "too-large").expectProblem(413, "request-too-large");
+		ledger()
 			.post("/transfers", BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes())),
 					"application/json", "Idempotency-Key", "too-large")
 			.expectProblem(413, "request-too-large");
@@ -302,9 +370,9 @@ class LedgerApiIntegrationTests {
 	void idempotencyKeyWithSqlMetacharactersIsStoredVerbatimAndReplayed() {
 		String key = "k');DELETE-FROM-transfer;--'\\\"%_";
 		String body = transferBody(this.alice, this.bob, 5);
-		JsonNode first = ledger.post("/transfers", body, "Idempotency-Key", key).expect(201);
-		assertThat(ledger.post("/transfers", body, "Idempotency-Key", key).expect(201)).isEqualTo(first);
-		assertThat(sql.sql("SELECT idempotency_key FROM transfer WHERE id = ?")
+		JsonNode first = ledger().post("/transfers", body, "Idempotency-Key", key).expect(201);
+		assertThat(ledger().post("/transfers", body, "Idempotency-Key", key).expect(201)).isEqualTo(first);
+		assertThat(sql().sql("SELECT idempotency_key FROM transfer WHERE id = ?")
 			.param(first.get("id").asLong())
 			.query(String.class)
 			.single()).isEqualTo(key);
@@ -313,19 +381,19 @@ class LedgerApiIntegrationTests {
 
 	@Test
 	void otherBadRequestsAnswerWithProblems() {
-		ledger.get("/accounts/abc").expectProblem(400);
-		ledger.get("/accounts/" + this.alice + "/transfers?limit=0").expectProblem(400, "invalid-request");
-		ledger.get("/accounts/" + this.alice + "/transfers?limit=501").expectProblem(400, "invalid-request");
-		ledger.get("/accounts/" + this.alice + "/transfers?limit=many").expectProblem(400);
-		ledger.post("/transfers", BodyPublishers.ofString("from=1&to=2&amount=3"), "application/x-www-form-urlencoded")
+		ledger().get("/accounts/abc").expectProblem(400);
+		ledger().get("/accounts/" + this.alice + "/transfers?limit=0").expectProblem(400, "invalid-request");
+		ledger().get("/accounts/" + this.alice + "/transfers?limit=501").expectProblem(400, "invalid-request");
+		ledger().get("/accounts/" + this.alice + "/transfers?limit=many").expectProblem(400);
+		ledger().post("/transfers", BodyPublishers.ofString("from=1&to=2&amount=3"), "application/x-www-form-urlencoded")
 			.expectProblem(415);
-		ledger.get("/transfers").expectProblem(405);
-		ledger.get("/no-such-path").expectProblem(404);
+		ledger().get("/transfers").expectProblem(405);
+		ledger().get("/no-such-path").expectProblem(404);
 	}
 
 	@Test
 	void healthIsUpWithTheManagedConnectionComponent() {
-		JsonNode health = ledger.get("/actuator/health").expect(200);
+		JsonNode health = ledger().get("/actuator/health").expect(200);
 		assertThat(health.get("status").asString()).isEqualTo("UP");
 		assertThat(health.get("components").get("managedConnection").get("status").asString()).isEqualTo("UP");
 		assertThat(health.get("components").has("db")).isFalse();
@@ -334,21 +402,18 @@ class LedgerApiIntegrationTests {
 	@Test
 	void metricsExposeTheManagedConnectionMeters() {
 		open("metered", 1);
-		JsonNode usage = ledger.get("/actuator/metrics/managed.connection.usage").expect(200);
+		JsonNode usage = ledger().get("/actuator/metrics/managed.connection.usage").expect(200);
 		assertThat(usage.get("measurements").get(0).get("value").asDouble()).isPositive();
-		ledger.get("/actuator/metrics/managed.connection.pending").expect(200);
-		ledger.get("/actuator/metrics/managed.connection.rollbacks").expect(200);
+		ledger().get("/actuator/metrics/managed.connection.pending").expect(200);
+		ledger().get("/actuator/metrics/managed.connection.rollbacks").expect(200);
 	}
 
 	private static long open(String owner, long balance) {
-		return ledger.post("/accounts", "{\"owner\": \"" + owner + "\", \"balance\": " + balance + "}")
-			.expect(201)
-			.get("id")
-			.asLong();
+		return ledger().openAccount(owner, balance);
 	}
 
 	private static Response transfer(long from, long to, long amount) {
-		return ledger.post("/transfers", transferBody(from, to, amount));
+		return ledger().transfer(from, to, amount);
 	}
 
 	private static String transferBody(long from, long to, long amount) {
@@ -356,15 +421,23 @@ class LedgerApiIntegrationTests {
 	}
 
 	private static long balanceInDatabase(long account) {
-		return sql.sql("SELECT balance FROM account WHERE id = ?").param(account).query(Long.class).single();
+		return sql().sql("SELECT balance FROM account WHERE id = ?").param(account).query(Long.class).single();
 	}
 
 	private static long transferCount() {
-		return sql.sql("SELECT count(*) FROM transfer").query(Long.class).single();
+		return sql().sql("SELECT count(*) FROM transfer").query(Long.class).single();
 	}
 
 	private static long accountCount() {
-		return sql.sql("SELECT count(*) FROM account").query(Long.class).single();
+		return sql().sql("SELECT count(*) FROM account").query(Long.class).single();
+	}
+
+	private static RunningLedger ledger() {
+		return fixture.ledger();
+	}
+
+	private static JdbcClient sql() {
+		return fixture.sql();
 	}
 
 }

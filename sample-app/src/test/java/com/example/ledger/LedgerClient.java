@@ -10,6 +10,9 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Calls the ledger over real HTTP with the JDK's {@link HttpClient}; every request is bounded in
@@ -42,10 +45,39 @@ public final class LedgerClient {
 	/**
 	 * Send a GET request.
 	 * @param path the path, from the root
+	 * @param headers header names and values, alternating
 	 * @return the response
 	 */
-	public Response get(String path) {
-		return send(request(path).GET().build());
+	public Response get(String path, String... headers) {
+		HttpRequest.Builder request = request(path).GET();
+		if (headers.length > 0) {
+			request.headers(headers);
+		}
+		return send(request.build());
+	}
+
+	/**
+	 * Open a Server-Sent Events stream, waiting only for the response's headers.
+	 * @param path the path, from the root
+	 * @return the stream, read as it arrives
+	 */
+	public EventStream openEventStream(String path) {
+		// No request timeout: it would end the stream. Only the wait for the headers is bounded.
+		HttpRequest request = HttpRequest.newBuilder(this.baseUri.resolve(path))
+			.header("Accept", "text/event-stream")
+			.GET()
+			.build();
+		try {
+			return new EventStream(this.httpClient.sendAsync(request, BodyHandlers.ofInputStream())
+				.get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException("Could not open " + request.uri(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while opening " + request.uri(), ex);
+		}
 	}
 
 	/**

@@ -81,8 +81,12 @@ public final class RunningLedger implements AutoCloseable {
 		return this.client.baseUri();
 	}
 
-	public Response get(String path) {
-		return this.client.get(path);
+	public Response get(String path, String... headers) {
+		return this.client.get(path, headers);
+	}
+
+	public EventStream openEventStream(String path) {
+		return this.client.openEventStream(path);
 	}
 
 	public Response post(String path, String json, String... headers) {
@@ -91,6 +95,31 @@ public final class RunningLedger implements AutoCloseable {
 
 	public Response post(String path, BodyPublisher body, String contentType, String... headers) {
 		return this.client.post(path, body, contentType, headers);
+	}
+
+	/**
+	 * Open an account, which must succeed.
+	 * @param owner who owns it
+	 * @param balance the opening balance in cents
+	 * @return the account's id
+	 */
+	public long openAccount(String owner, long balance) {
+		return post("/accounts", "{\"owner\": \"" + owner + "\", \"balance\": " + balance + "}").expect(201)
+			.get("id")
+			.asLong();
+	}
+
+	/**
+	 * Ask for a transfer.
+	 * @param from the account to debit
+	 * @param to the account to credit
+	 * @param amount the amount in cents
+	 * @param headers more header names and values, alternating, such as an Idempotency-Key
+	 * @return the response
+	 */
+	public Response transfer(long from, long to, long amount, String... headers) {
+		return post("/transfers", "{\"from\": " + from + ", \"to\": " + to + ", \"amount\": " + amount + "}",
+				headers);
 	}
 
 	public CompletableFuture<Response> postAsync(String path, String json, String... headers) {

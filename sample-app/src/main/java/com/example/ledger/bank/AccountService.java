@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.managedconnection.annotation.ExclusiveConnection;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -24,9 +25,19 @@ import org.springframework.stereotype.Service;
 public class AccountService {
 
 	/**
-	 * The most transfers {@link #transfersOf(long, int)} returns at once.
+	 * The most transfers {@link #transfersOf} returns at once.
 	 */
 	public static final int MAX_HISTORY = 500;
+
+	// Each side of the OR on its own, so that each reads backwards along its (account, id)
+	// index and stops after :rows rows: a page costs the same at any depth of a long history,
+	// where "from_account = :id OR to_account = :id ... ORDER BY id" would sort every older
+	// transfer. A transfer never has the same account on both sides, so no row comes twice.
+	private static final String PAGE = "SELECT " + TransferRows.COLUMNS + " FROM ("
+			+ "(SELECT * FROM transfer WHERE from_account = :id AND id < :before ORDER BY id DESC LIMIT :rows) "
+			+ "UNION ALL "
+			+ "(SELECT * FROM transfer WHERE to_account = :id AND id < :before ORDER BY id DESC LIMIT :rows)"
+			+ ") AS account_transfer ORDER BY id DESC LIMIT :rows";
 
 	private final JdbcClient jdbcClient;
 
@@ -78,16 +89,24 @@ public class AccountService {
 	}
 
 	/**
-	 * Return the newest transfers into or out of an account, newest first.
+	 * Return a page of the transfers into or out of an account, newest first: the newest ones,
+	 * or the newest ones older than a given transfer. Passing the last id of one page as
+	 * {@code before} reads the next, so the whole history can be read page by page; transfers
+	 * applied meanwhile never shift a page, as offsets would.
 	 * @param id the account id
 	 * @param limit how many at most, 1 to {@value #MAX_HISTORY}
-	 * @return the transfers, or empty if there is no account with that id
-	 * @throws InvalidInputException if the limit is out of range
+	 * @param before read only transfers with a lower id than this, or {@code null} for the
+	 * newest; need not be a transfer of this account
+	 * @return the page, or empty if there is no account with that id
+	 * @throws InvalidInputException if the limit is out of range or {@code before} is not positive
 	 */
 	@ExclusiveConnection(commit = true)
-	public Optional<List<Transfer>> transfersOf(long id, int limit) {
+	public Optional<TransferPage> transfersOf(long id, int limit, @Nullable Long before) {
 		if (limit < 1 || limit > MAX_HISTORY) {
 			throw new InvalidInputException("'limit' must be between 1 and " + MAX_HISTORY);
+		}
+		if (before != null && before < 1) {
+			throw new InvalidInputException("'before' must be a transfer id, 1 or more");
 		}
 		boolean exists = this.jdbcClient.sql("SELECT EXISTS (SELECT 1 FROM account WHERE id = :id)")
 			.param("id", id)
@@ -96,13 +115,15 @@ public class AccountService {
 		if (!exists) {
 			return Optional.empty();
 		}
-		return Optional.of(this.jdbcClient
-			.sql("SELECT " + TransferRows.COLUMNS + " FROM transfer WHERE from_account = :id OR to_account = :id "
-					+ "ORDER BY id DESC LIMIT :limit")
+		// One row more than the page tells whether there are older ones.
+		List<Transfer> transfers = this.jdbcClient.sql(PAGE)
 			.param("id", id)
-			.param("limit", limit)
+			.param("before", (before != null) ? before : Long.MAX_VALUE)
+			.param("rows", limit + 1)
 			.query(TransferRows::map)
-			.list());
+			.list();
+		boolean hasOlder = transfers.size() > limit;
+		return Optional.of(new TransferPage(hasOlder ? transfers.subList(0, limit) : transfers, hasOlder));
 	}
 
 	/**

@@ -26,6 +26,9 @@ import org.springframework.stereotype.Service;
  * a client that saw no answer (a timeout, or a {@link CommitOutcomeUnknownException}) can
  * safely send the request again. Only applied transfers are remembered; a refused request wrote
  * nothing, so its retry is judged afresh.
+ * <p>
+ * Each applied transfer is announced on the {@link TransferNotifications#CHANNEL} channel in its
+ * own transaction; a replay is not announced again.
  */
 @Service
 public class TransferService {
@@ -49,6 +52,8 @@ public class TransferService {
 			+ TransferRows.COLUMNS;
 
 	private static final String ADD_TO_BALANCE = "UPDATE account SET balance = balance + ? WHERE id = ?";
+
+	private static final String NOTIFY = "SELECT pg_notify('" + TransferNotifications.CHANNEL + "', ?)";
 
 	private final ManagedConnection managedConnection;
 
@@ -98,6 +103,7 @@ public class TransferService {
 		}
 		addToBalance(connection, from, -amount);
 		addToBalance(connection, to, amount);
+		notifyApplied(connection, transfer);
 		connection.commit();
 		return new TransferResult(transfer, false);
 	}
@@ -200,6 +206,18 @@ public class TransferService {
 			statement.setLong(1, delta);
 			statement.setLong(2, accountId);
 			statement.executeUpdate();
+		}
+	}
+
+	/**
+	 * Announce the transfer on {@link TransferNotifications#CHANNEL}. Sent inside the
+	 * transaction, PostgreSQL delivers it only when the commit succeeds; a replay never gets
+	 * here, so each transfer is announced once.
+	 */
+	private static void notifyApplied(Connection connection, Transfer transfer) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(NOTIFY)) {
+			statement.setString(1, TransferNotifications.payload(transfer));
+			statement.execute();
 		}
 	}
 

@@ -1,15 +1,11 @@
 package com.example.ledger.web;
 
-import java.net.ConnectException;
 import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
+import java.util.function.Predicate;
 
 import dev.managedconnection.CommitOutcomeUnknownException;
 import dev.managedconnection.ManagedConnection;
-
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessResourceException;
 
 /**
  * Tells, from an exception and its causes, whether the database could not be reached (nothing
@@ -28,42 +24,35 @@ final class DatabaseFailures {
 	 * @return whether the outcome is unknown
 	 */
 	static boolean isOutcomeUnknown(Throwable failure) {
-		int depth = 0;
-		for (Throwable current = failure; current != null && depth < MAX_DEPTH; current = current.getCause(), depth++) {
-			if (current instanceof CommitOutcomeUnknownException) {
-				return true;
-			}
-		}
-		return false;
+		return anyCause(failure, CommitOutcomeUnknownException.class::isInstance);
 	}
 
 	/**
 	 * Return whether the database could not be reached, or no connection could be had in time:
 	 * the connection broke (the managed connection's own test, which reads the SQLStates of the
-	 * failure, its causes and chained exceptions), or no connection could be opened or acquired
-	 * at all (a refused login, a missing database, an acquire timeout), which the driver and
-	 * Spring tell by the exception's type rather than by a broken-connection SQLState.
+	 * failure, its causes and its chained exceptions), or no connection could be opened.
+	 * <p>
+	 * The second test is needed because a login the server refuses, or a database that does not
+	 * exist, is not a broken connection: the managed connection reports it as a JDBC connection
+	 * exception that keeps the server's SQLState ({@code 28000}, {@code 3D000}). For the caller
+	 * the database is just as unavailable.
 	 * @param failure the failure
 	 * @return whether the database is unavailable
 	 */
 	static boolean isUnavailable(Throwable failure) {
-		if (ManagedConnection.isBrokenConnection(failure)) {
-			return true;
-		}
+		return ManagedConnection.isBrokenConnection(failure)
+				|| anyCause(failure, (cause) -> cause instanceof SQLNonTransientConnectionException
+						|| cause instanceof SQLTransientConnectionException);
+	}
+
+	private static boolean anyCause(Throwable failure, Predicate<Throwable> test) {
 		int depth = 0;
 		for (Throwable current = failure; current != null && depth < MAX_DEPTH; current = current.getCause(), depth++) {
-			if (isNoConnection(current)) {
+			if (test.test(current)) {
 				return true;
 			}
 		}
 		return false;
-	}
-
-	private static boolean isNoConnection(Throwable ex) {
-		return ex instanceof SQLTransientConnectionException || ex instanceof SQLNonTransientConnectionException
-				|| ex instanceof SQLRecoverableException || ex instanceof ConnectException
-				|| ex instanceof DataAccessResourceFailureException
-				|| ex instanceof TransientDataAccessResourceException;
 	}
 
 }

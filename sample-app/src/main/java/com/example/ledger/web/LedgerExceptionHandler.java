@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -29,8 +30,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * Spring MVC's own exceptions (unsupported media type, unknown path, wrong method, ...) get
  * {@link ResponseEntityExceptionHandler}'s problem details; the ledger's refusals map to 400, 409
  * and 422; a database that cannot be reached maps to 503, as does a commit whose outcome is
- * unknown (with its own problem type, since the transfer may have been applied); anything else
- * is a 500 whose cause is only logged.
+ * unknown (with its own problem type, since the transfer may have been applied) and a transfer
+ * stream asked for while all are in use; anything else is a 500 whose cause is only logged.
  */
 @RestControllerAdvice
 class LedgerExceptionHandler extends ResponseEntityExceptionHandler {
@@ -67,6 +68,12 @@ class LedgerExceptionHandler extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler
+	ResponseEntity<ProblemDetail> tooManyStreams(TooManyStreamsException ex) {
+		return retryLater(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, Problems.TOO_MANY_STREAMS, "Too many streams",
+				ex.getMessage()));
+	}
+
+	@ExceptionHandler
 	ResponseEntity<ProblemDetail> unexpected(Exception ex) {
 		if (DatabaseFailures.isOutcomeUnknown(ex)) {
 			this.logger.warn("The connection broke while committing; the outcome is unknown: " + ex);
@@ -95,6 +102,21 @@ class LedgerExceptionHandler extends ResponseEntityExceptionHandler {
 		}
 		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, Problems.INVALID_REQUEST, "Invalid request",
 				describe(ex));
+		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
+	}
+
+	/**
+	 * A query parameter or path variable that is not a number (or out of its type's
+	 * range): name it, without echoing the value, as {@link #describe} does for JSON fields.
+	 */
+	@Override
+	protected @Nullable ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+			HttpStatusCode status, WebRequest request) {
+		String name = ex.getPropertyName();
+		String detail = (name != null) ? "'" + name + "' must be a whole number in range"
+				: "A request parameter has a value of the wrong type";
+		ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, Problems.INVALID_REQUEST, "Invalid request",
+				detail);
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.BAD_REQUEST, request);
 	}
 

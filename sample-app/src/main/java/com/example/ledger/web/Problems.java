@@ -28,6 +28,8 @@ final class Problems {
 
 	static final URI DATABASE_UNAVAILABLE = URI.create(BASE + "database-unavailable");
 
+	static final URI TOO_MANY_STREAMS = URI.create(BASE + "too-many-streams");
+
 	static final URI OUTCOME_UNKNOWN = URI.create(BASE + "outcome-unknown");
 
 	static final URI INTERNAL_ERROR = URI.create(BASE + "internal-error");

@@ -10,6 +10,7 @@ import com.example.ledger.bank.UnknownTransferException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -20,10 +21,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * {@code /transfers}.
+ * {@code /transfers} and {@code /transfers/stream}.
  */
 @RestController
 class TransferController {
@@ -37,9 +39,12 @@ class TransferController {
 
 	private final AccountService accounts;
 
-	TransferController(TransferService transfers, AccountService accounts) {
+	private final TransferStream stream;
+
+	TransferController(TransferService transfers, AccountService accounts, TransferStream stream) {
 		this.transfers = transfers;
 		this.accounts = accounts;
+		this.stream = stream;
 	}
 
 	@PostMapping("/transfers")
@@ -56,6 +61,15 @@ class TransferController {
 			response.header(REPLAYED_HEADER, "true");
 		}
 		return response.body(transfer);
+	}
+
+	/**
+	 * Server-Sent Events: each transfer as it is applied, and {@code resync} when some may
+	 * have been missed; see {@link TransferStream}.
+	 */
+	@GetMapping(path = "/transfers/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	SseEmitter stream() {
+		return this.stream.open();
 	}
 
 	@GetMapping("/transfers/{id}")

@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * Tests for {@link LedgerExceptionHandler} with database failures produced for real: a commit on
  * a connection whose backend was terminated (outcome unknown), a server that refuses
- * connections (unavailable), and anything else (a 500 that says nothing of its cause).
+ * connections or a database that does not exist (unavailable), and anything else (a 500 that says nothing of its cause).
  */
 @Timeout(60)
 class LedgerExceptionHandlerTests {
@@ -64,20 +64,40 @@ class LedgerExceptionHandlerTests {
 	}
 
 	@Test
-	void connectionRefusedIsServiceUnavailable() throws Exception {
-		SQLException refused = catchThrowableOfType(SQLException.class, () -> {
+	void connectionRefusedIsServiceUnavailable() {
+		ResponseEntity<ProblemDetail> response = this.handler
+			.unexpected(new CannotGetJdbcConnectionException("Could not acquire", acquireFailure("127.0.0.1:1/nothing")));
+		assertProblem(response, 503, "database-unavailable");
+		assertThat(response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+	}
+
+	@Test
+	void missingDatabaseIsServiceUnavailable() {
+		// The server answers, so the connection is not broken; it refuses (3D000), so there is none.
+		TestPostgres server = TestPostgres.get();
+		SQLException missing = acquireFailure(server.host() + ":" + server.port() + "/no_such_ledger_database");
+		assertThat(missing.getSQLState()).isEqualTo("3D000");
+		assertThat(ManagedConnection.isBrokenConnection(missing)).isFalse();
+		assertProblem(this.handler.unexpected(new CannotGetJdbcConnectionException("Could not acquire", missing)), 503,
+				"database-unavailable");
+	}
+
+	/**
+	 * What acquiring a managed connection to the given host, port and database throws.
+	 */
+	private static SQLException acquireFailure(String hostPortDatabase) {
+		SQLException failure = catchThrowableOfType(SQLException.class, () -> {
 			try (ManagedConnection unreachable = ManagedConnection.builder()
-				.url("jdbc:postgresql://127.0.0.1:1/nothing")
+				.url("jdbc:postgresql://" + hostPortDatabase)
+				.username(db.username())
+				.password(db.password())
 				.acquireTimeout(Duration.ofMillis(200))
 				.build()) {
 				unreachable.execute((connection) -> null);
 			}
 		});
-		assertThat((Throwable) refused).isNotNull();
-		ResponseEntity<ProblemDetail> response = this.handler
-			.unexpected(new CannotGetJdbcConnectionException("Could not acquire", refused));
-		assertProblem(response, 503, "database-unavailable");
-		assertThat(response.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("1");
+		assertThat((Throwable) failure).isNotNull();
+		return failure;
 	}
 
 	@Test
