@@ -1,6 +1,7 @@
 package dev.managedconnection.benchmarks;
 
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * The configurations the {@link ThroughputBenchmark} compares, all on the same PostgreSQL.
@@ -26,7 +27,28 @@ enum Candidate {
 	MANAGED("MANAGED") {
 		@Override
 		Subject open(Database database, Workload workload, int threads) throws Exception {
-			return new ManagedSubject(database, workload);
+			return new ManagedSubject(database, workload, UnaryOperator.identity());
+		}
+	},
+
+	/**
+	 * Run by the web mode: {@code MANAGED} with strict first-in, first-out hand-off.
+	 */
+	MANAGED_FIFO("MANAGED-FIFO", false) {
+		@Override
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(database, workload, (builder) -> builder.fair(true));
+		}
+	},
+
+	/**
+	 * Run by the web mode: {@code MANAGED} not fair ({@code fair(false)}): whoever comes takes a
+	 * free connection, and a release wakes the longest waiter to try again.
+	 */
+	MANAGED_UNFAIR("MANAGED-UNFAIR", false) {
+		@Override
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(database, workload, (builder) -> builder.fair(false));
 		}
 	},
 

@@ -59,6 +59,9 @@ public final class ThroughputBenchmark {
 		String loadBefore = loadAverage();
 		ZonedDateTime started = ZonedDateTime.now();
 		List<Outcome> outcomes = new ArrayList<>();
+		if (this.settings.workloads().contains(Workload.WEB)) {
+			WebRequest.configure(this.database, this.settings.webOutsideMicros(), this.settings.webInsideMicros());
+		}
 		String serverVersion;
 		boolean pinned;
 		boolean cpuReadable;
@@ -171,7 +174,7 @@ public final class ThroughputBenchmark {
 		}
 		try (Subject subject = candidate.open(this.database, workload, threads)) {
 			List<Integer> pids = backends.findAndPin(subject.applicationName());
-			Measurement measurement = new LoadRun(subject, kind, threads).measure(warmIn, window,
+			Measurement measurement = new LoadRun(subject, workload, kind, threads).measure(warmIn, window,
 					() -> backends.cpuNanos(pids));
 			return new Outcome(round, workload, kind, threads, candidate, measurement, null, Double.NaN);
 		}
