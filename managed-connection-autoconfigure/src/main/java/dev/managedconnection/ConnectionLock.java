@@ -34,11 +34,20 @@ import org.slf4j.LoggerFactory;
  * arrives to wait, and while threads wait the expiry task once a second, take the lock back from
  * a dead owner and hand it to an {@link OwnerLost} handler.
  * <p>
- * Fair: releasing hands the lock straight to the longest waiter, so an arriving thread never
- * takes it first. Not fair: whoever comes takes a free lock, and releasing wakes the longest
- * waiter to try again.
+ * Order: a thread that finds the lock free may take it ahead of the waiters at most
+ * {@code bypassLimit} times in a row; then releasing hands the lock straight to the longest
+ * waiter. While bypassing is allowed, releasing leaves the lock free and wakes the longest waiter
+ * to try for it: a running thread that asks again takes it at once instead of parking behind a
+ * waiter that first has to be scheduled (a web application's threads release and ask again
+ * within microseconds). A limit of 0 is strictly first-in, first-out; {@link #UNLIMITED}, not
+ * fair at all.
  */
 final class ConnectionLock {
+
+	/**
+	 * The bypass limit of a lock that is not fair.
+	 */
+	static final int UNLIMITED = Integer.MAX_VALUE;
 
 	private static final int WAITING = 0;
 
@@ -73,9 +82,15 @@ final class ConnectionLock {
 		}
 	}
 
-	private final boolean fair;
+	private final int bypassLimit;
 
 	private volatile @Nullable Thread owner;
+
+	/**
+	 * How many threads in a row took the lock ahead of the waiters. Written only by the owner,
+	 * or for it while it is handed the lock; read without it only as a hint.
+	 */
+	private int bypasses;
 
 	/**
 	 * The queue's length, for the paths that do not take the guard.
@@ -105,21 +120,22 @@ final class ConnectionLock {
 	private boolean expiryFailing;
 
 	ConnectionLock(boolean fair) {
-		this(fair, Scheduler.ACQUIRE_TIMEOUTS, OwnerLost.UNLOCK);
+		this(fair, Scheduler.ACQUIRE_TIMEOUTS);
 	}
 
 	ConnectionLock(boolean fair, Scheduler scheduler) {
-		this(fair, scheduler, OwnerLost.UNLOCK);
+		this(fair ? 0 : UNLIMITED, scheduler, OwnerLost.UNLOCK);
 	}
 
 	/**
 	 * Create a lock whose waits end on the given scheduler.
-	 * @param fair whether waiters are served in arrival order
+	 * @param bypassLimit how many threads in a row may take the free lock ahead of the waiters:
+	 * 0 for strict arrival order, {@link #UNLIMITED} for none
 	 * @param scheduler where the expiry task runs
 	 * @param ownerLost what to do when the owner's thread ended without unlocking
 	 */
-	ConnectionLock(boolean fair, Scheduler scheduler, OwnerLost ownerLost) {
-		this.fair = fair;
+	ConnectionLock(int bypassLimit, Scheduler scheduler, OwnerLost ownerLost) {
+		this.bypassLimit = bypassLimit;
 		this.scheduler = scheduler;
 		this.ownerLost = ownerLost;
 	}
@@ -136,7 +152,8 @@ final class ConnectionLock {
 			throw new InterruptedException();
 		}
 		Thread current = Thread.currentThread();
-		if ((!this.fair || this.waiting == 0) && OWNER.compareAndSet(this, null, current)) {
+		if ((this.waiting == 0 || this.bypasses < this.bypassLimit) && OWNER.compareAndSet(this, null, current)
+				&& mayKeep()) {
 			return true;
 		}
 		if (timeoutNanos <= 0) {
@@ -171,6 +188,24 @@ final class ConnectionLock {
 		}
 	}
 
+	/**
+	 * Decide whether a thread that just took the lock on arrival keeps it: count it if it went
+	 * ahead of waiters, and give the lock back (to the longest waiter) if that went past the
+	 * limit. The owner is the only writer, so the count is exact.
+	 */
+	private boolean mayKeep() {
+		if (this.waiting == 0 || this.bypassLimit == 0 || this.bypassLimit == UNLIMITED) {
+			// With a limit of 0 a waiter seen now queued after this thread looked.
+			return true;
+		}
+		if (this.bypasses < this.bypassLimit) {
+			this.bypasses++;
+			return true;
+		}
+		unlock();
+		return false;
+	}
+
 	boolean isHeldByCurrentThread() {
 		return this.owner == Thread.currentThread();
 	}
@@ -201,7 +236,8 @@ final class ConnectionLock {
 			if (state != WAITING) {
 				return state == GRANTED;
 			}
-			if (!this.fair && OWNER.compareAndSet(this, null, waiter.thread)) {
+			if (waiter.invited && OWNER.compareAndSet(this, null, waiter.thread)) {
+				this.bypasses = 0;
 				leave(waiter);
 				return true;
 			}
@@ -276,8 +312,8 @@ final class ConnectionLock {
 	}
 
 	/**
-	 * Take a waiter that stops waiting out of the queue. Not fair, it may have been the one a
-	 * release woke: the next waiter is woken in its place.
+	 * Take a waiter that stops waiting out of the queue. It may have been the one a release
+	 * invited to try: the next waiter is woken in its place.
 	 * @return whether it was still waiting, rather than granted the lock or timed out
 	 */
 	private boolean leave(Waiter waiter) {
@@ -299,8 +335,8 @@ final class ConnectionLock {
 	}
 
 	/**
-	 * If the lock is free and a thread waits: fair, give the lock to the longest waiter; not
-	 * fair, pick that waiter to try. Guarded.
+	 * If the lock is free and a thread waits: while arriving threads may still bypass, invite
+	 * the longest waiter to try for it; else give it the lock. Guarded.
 	 * @return the thread to wake once the guard is released, so that the woken thread, which
 	 * may run at once on this CPU, does not find the guard taken; or {@code null}
 	 */
@@ -309,14 +345,17 @@ final class ConnectionLock {
 		if (next == null || this.owner != null) {
 			return null;
 		}
-		if (this.fair) {
-			if (!OWNER.compareAndSet(this, null, next.thread)) {
-				return null;
-			}
-			this.queue.pollFirst();
-			this.waiting = this.queue.size();
-			next.state = GRANTED;
+		if (this.bypasses < this.bypassLimit) {
+			next.invited = true;
+			return next.thread;
 		}
+		if (!OWNER.compareAndSet(this, null, next.thread)) {
+			return null;
+		}
+		this.bypasses = 0;
+		this.queue.pollFirst();
+		this.waiting = this.queue.size();
+		next.state = GRANTED;
 		return next.thread;
 	}
 
@@ -423,7 +462,7 @@ final class ConnectionLock {
 		if (current && earliest != null) {
 			expireNoLaterThan(nextCheck(earliest.deadlineNanos, now));
 		}
-		// Not fair, an expired waiter may have been the one a release woke.
+		// An expired waiter may have been the one a release invited.
 		return nextToWake();
 	}
 
@@ -440,6 +479,11 @@ final class ConnectionLock {
 		 * that task cannot be relied on.
 		 */
 		volatile boolean timed;
+
+		/**
+		 * Whether a release woke the waiter to try for the free lock rather than handing it over.
+		 */
+		volatile boolean invited;
 
 		Waiter(Thread thread, long deadlineNanos) {
 			this.thread = thread;

@@ -255,7 +255,7 @@ class ConnectionLockTests {
 	@Test
 	void anArrivingThreadTakesTheLockBackFromAnOwnerWhoseThreadEnded() throws Exception {
 		List<Thread> reclaimed = new ArrayList<>();
-		ConnectionLock lock = new ConnectionLock(true, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
+		ConnectionLock lock = new ConnectionLock(0, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
 		Thread owner = start(() -> assertThat(lock.tryLock(0)).isTrue());
 		owner.join(10_000);
 		assertThat(lock.tryLock(LONG)).isTrue();
@@ -266,7 +266,7 @@ class ConnectionLockTests {
 	@Test
 	void aWaiterGetsTheLockWhenItsOwnersThreadEndsWhileItWaits() throws Exception {
 		List<Thread> reclaimed = new ArrayList<>();
-		ConnectionLock lock = new ConnectionLock(true, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
+		ConnectionLock lock = new ConnectionLock(0, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
 		CountDownLatch locked = new CountDownLatch(1);
 		CountDownLatch end = new CountDownLatch(1);
 		Thread owner = start(() -> {
