@@ -39,15 +39,10 @@ import org.slf4j.LoggerFactory;
  * waiter. While bypassing is allowed, releasing leaves the lock free and wakes the longest waiter
  * to try for it: a running thread that asks again takes it at once instead of parking behind a
  * waiter that first has to be scheduled (a web application's threads release and ask again
- * within microseconds). A limit of 0 is strictly first-in, first-out; {@link #UNLIMITED}, not
- * fair at all.
+ * within microseconds). A limit of 0 is strictly first-in, first-out;
+ * {@link BypassBudget#UNLIMITED}, not fair at all.
  */
 final class ConnectionLock {
-
-	/**
-	 * The bypass limit of a lock that is not fair.
-	 */
-	static final int UNLIMITED = Integer.MAX_VALUE;
 
 	private static final int WAITING = 0;
 
@@ -82,15 +77,9 @@ final class ConnectionLock {
 		}
 	}
 
-	private final int bypassLimit;
+	private final BypassBudget bypasses;
 
 	private volatile @Nullable Thread owner;
-
-	/**
-	 * How many threads in a row took the lock ahead of the waiters. Written only by the owner,
-	 * or for it while it is handed the lock; read without it only as a hint.
-	 */
-	private int bypasses;
 
 	/**
 	 * The queue's length, for the paths that do not take the guard.
@@ -124,18 +113,18 @@ final class ConnectionLock {
 	}
 
 	ConnectionLock(boolean fair, Scheduler scheduler) {
-		this(fair ? 0 : UNLIMITED, scheduler, OwnerLost.UNLOCK);
+		this(fair ? 0 : BypassBudget.UNLIMITED, scheduler, OwnerLost.UNLOCK);
 	}
 
 	/**
 	 * Create a lock whose waits end on the given scheduler.
 	 * @param bypassLimit how many threads in a row may take the free lock ahead of the waiters:
-	 * 0 for strict arrival order, {@link #UNLIMITED} for none
+	 * 0 for strict arrival order, {@link BypassBudget#UNLIMITED} for none
 	 * @param scheduler where the expiry task runs
 	 * @param ownerLost what to do when the owner's thread ended without unlocking
 	 */
 	ConnectionLock(int bypassLimit, Scheduler scheduler, OwnerLost ownerLost) {
-		this.bypassLimit = bypassLimit;
+		this.bypasses = new BypassBudget(bypassLimit);
 		this.scheduler = scheduler;
 		this.ownerLost = ownerLost;
 	}
@@ -152,8 +141,7 @@ final class ConnectionLock {
 			throw new InterruptedException();
 		}
 		Thread current = Thread.currentThread();
-		if ((this.waiting == 0 || this.bypasses < this.bypassLimit) && OWNER.compareAndSet(this, null, current)
-				&& mayKeep()) {
+		if ((this.waiting == 0 || this.bypasses.left()) && OWNER.compareAndSet(this, null, current) && mayKeep()) {
 			return true;
 		}
 		if (timeoutNanos <= 0) {
@@ -189,17 +177,11 @@ final class ConnectionLock {
 	}
 
 	/**
-	 * Decide whether a thread that just took the lock on arrival keeps it: count it if it went
-	 * ahead of waiters, and give the lock back (to the longest waiter) if that went past the
-	 * limit. The owner is the only writer, so the count is exact.
+	 * Decide whether a thread that just took the lock on arrival keeps it: a bypass past the
+	 * limit gives it back, to the longest waiter.
 	 */
 	private boolean mayKeep() {
-		if (this.waiting == 0 || this.bypassLimit == 0 || this.bypassLimit == UNLIMITED) {
-			// With a limit of 0 a waiter seen now queued after this thread looked.
-			return true;
-		}
-		if (this.bypasses < this.bypassLimit) {
-			this.bypasses++;
+		if (this.waiting == 0 || this.bypasses.take()) {
 			return true;
 		}
 		unlock();
@@ -237,7 +219,7 @@ final class ConnectionLock {
 				return state == GRANTED;
 			}
 			if (waiter.invited && OWNER.compareAndSet(this, null, waiter.thread)) {
-				this.bypasses = 0;
+				this.bypasses.reset();
 				leave(waiter);
 				return true;
 			}
@@ -345,14 +327,14 @@ final class ConnectionLock {
 		if (next == null || this.owner != null) {
 			return null;
 		}
-		if (this.bypasses < this.bypassLimit) {
+		if (this.bypasses.left()) {
 			next.invited = true;
 			return next.thread;
 		}
 		if (!OWNER.compareAndSet(this, null, next.thread)) {
 			return null;
 		}
-		this.bypasses = 0;
+		this.bypasses.reset();
 		this.queue.pollFirst();
 		this.waiting = this.queue.size();
 		next.state = GRANTED;

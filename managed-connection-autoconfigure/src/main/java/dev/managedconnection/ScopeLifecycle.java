@@ -53,7 +53,7 @@ final class ScopeLifecycle {
 		this.serverNotices = new ServerNotices(owner, settings.serverNoticesLogLevel());
 		this.scope = new Scope(this.serverNotices);
 		this.holdMonitor = HoldMonitor.of(owner, settings.leakDetectionThreshold(), settings.maxHold());
-		int bypassLimit = settings.fair() ? settings.bypassLimit() : ConnectionLock.UNLIMITED;
+		int bypassLimit = settings.fair() ? settings.bypassLimit() : BypassBudget.UNLIMITED;
 		this.lock = new ConnectionLock(bypassLimit, Scheduler.ACQUIRE_TIMEOUTS,
 				new DeadHolderReclaim(owner, this, metricsTracker));
 		this.notifications = new Notifications("managed-connection-notifications", metricsTracker);
