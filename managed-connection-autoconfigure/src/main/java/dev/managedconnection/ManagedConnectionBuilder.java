@@ -128,8 +128,8 @@ public final class ManagedConnectionBuilder {
 
 	/**
 	 * Set, for a fair connection, how many threads in a row that find the connection free may
-	 * take it ahead of the waiting threads before the longest waiter is served. 0 by default:
-	 * strictly first in, first out.
+	 * take it ahead of the waiting threads before the longest waiter is served. 8 by default;
+	 * 0 is strictly first in, first out.
 	 * @param bypassLimit the limit, not negative
 	 * @return this builder
 	 */

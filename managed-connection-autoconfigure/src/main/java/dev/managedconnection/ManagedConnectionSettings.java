@@ -57,12 +57,12 @@ public record ManagedConnectionSettings(String url, @Nullable String username, @
 	public static final boolean DEFAULT_FAIR = true;
 
 	/**
-	 * 0: strictly first come, first served. A limit lets a thread that finds the connection free
-	 * take it at once instead of parking behind a waiter that has yet to be scheduled; on the web
-	 * workload of docs/benchmarks.md it did not reach HikariCP's throughput with one connection,
-	 * so the order stays strict by default.
+	 * 8: a thread that releases and asks again at once keeps a free connection instead of
+	 * parking behind a waiter that has yet to be scheduled, and the longest waiter is still
+	 * served after at most 8 others. On the web workload of docs/benchmarks.md it measured
+	 * 1.07 to 1.23 times the throughput of strict arrival order.
 	 */
-	public static final int DEFAULT_BYPASS_LIMIT = 0;
+	public static final int DEFAULT_BYPASS_LIMIT = 8;
 
 	/** 5 seconds. */
 	public static final Duration DEFAULT_VALIDATION_TIMEOUT = Duration.ofSeconds(5);

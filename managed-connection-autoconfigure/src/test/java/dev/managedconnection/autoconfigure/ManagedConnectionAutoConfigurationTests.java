@@ -422,7 +422,7 @@ class ManagedConnectionAutoConfigurationTests {
 		assertThat(properties.isAutoCommit()).isFalse();
 		assertThat(properties.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(properties.isFair()).isTrue();
-		assertThat(properties.getBypassLimit()).isZero();
+		assertThat(properties.getBypassLimit()).isEqualTo(8);
 		assertThat(properties.getValidationTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.getValidationIdleThreshold()).isEqualTo(Duration.ofMillis(500));
 		assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
