@@ -38,12 +38,12 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 	/**
 	 * The web mode's configurations: the lock's orders side by side with HikariCP's one connection.
 	 */
-	static final List<Candidate> WEB_CANDIDATES = List.of(Candidate.MANAGED_FIFO, Candidate.MANAGED_BYPASS_8,
-			Candidate.MANAGED_UNFAIR, Candidate.HIKARI_1);
+	static final List<Candidate> WEB_CANDIDATES = List.of(Candidate.MANAGED_FIFO, Candidate.MANAGED_BYPASS_2,
+			Candidate.MANAGED_BYPASS_8, Candidate.MANAGED_UNFAIR, Candidate.HIKARI_1);
 
 	static final String USAGE = """
 			Usage: ThroughputBenchmark [quick|full|web] [options]
-			  (web: the web workload at 16 threads, MANAGED-FIFO, -BYPASS-8, -UNFAIR and HIKARI-1, 5 rounds)
+			  (web: the web workload at 16 threads, MANAGED-FIFO, -BYPASS-2, -BYPASS-8, -UNFAIR and HIKARI-1, 5 rounds)
 			  --rounds N              measured rounds after the warm-up round (quick 3, full 5)
 			  --warm-in-ms N          unrecorded run before each platform-thread window (quick 80, full 1000)
 			  --window-ms N           window of platform-thread runs (quick 150, full 1500)
