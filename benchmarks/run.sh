@@ -4,7 +4,7 @@
 #   benchmarks/run.sh quick   the throughput harness, short (under 5 minutes with the build)
 #   benchmarks/run.sh full    the throughput harness, long (about 25 minutes), tighter numbers
 #   benchmarks/run.sh web     the web workload at 16 threads: the lock's orders against HikariCP(1)
-#                             (about 3 minutes; BENCH_CPU=0-1 lets it use both CPUs, as a web application would)
+#                             (about 4 minutes; BENCH_CPU=0-1 lets it use both CPUs, as a web application would)
 #   benchmarks/run.sh jmh     the JMH hot-path benchmarks with -prof gc (about 4 minutes)
 #
 # Further arguments go to the harness (see --help text in Settings) or to JMH.
