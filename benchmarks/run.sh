@@ -3,6 +3,8 @@
 #
 #   benchmarks/run.sh quick   the throughput harness, short (under 5 minutes with the build)
 #   benchmarks/run.sh full    the throughput harness, long (about 25 minutes), tighter numbers
+#   benchmarks/run.sh web     the web workload at 16 threads: the lock's orders against HikariCP(1)
+#                             (about 4 minutes; BENCH_CPU=0-1 lets it use both CPUs, as a web application would)
 #   benchmarks/run.sh jmh     the JMH hot-path benchmarks with -prof gc (about 4 minutes)
 #
 # Further arguments go to the harness (see --help text in Settings) or to JMH.
@@ -14,8 +16,8 @@ cd "$(dirname "$0")/.."
 mode="${1:-quick}"
 shift || true
 case "$mode" in
-  quick|full|jmh) ;;
-  *) echo "Usage: $0 quick|full|jmh [options]" >&2; exit 2 ;;
+  quick|full|web|jmh) ;;
+  *) echo "Usage: $0 quick|full|web|jmh [options]" >&2; exit 2 ;;
 esac
 
 export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}" PGDATABASE="${PGDATABASE:-postgres}"

@@ -34,9 +34,13 @@ import org.slf4j.LoggerFactory;
  * arrives to wait, and while threads wait the expiry task once a second, take the lock back from
  * a dead owner and hand it to an {@link OwnerLost} handler.
  * <p>
- * Fair: releasing hands the lock straight to the longest waiter, so an arriving thread never
- * takes it first. Not fair: whoever comes takes a free lock, and releasing wakes the longest
- * waiter to try again.
+ * Order: a thread that finds the lock free may take it ahead of the waiters at most
+ * {@code bypassLimit} times in a row; then releasing hands the lock straight to the longest
+ * waiter. While bypassing is allowed, releasing leaves the lock free and wakes the longest waiter
+ * to try for it: a running thread that asks again takes it at once instead of parking behind a
+ * waiter that first has to be scheduled (a web application's threads release and ask again
+ * within microseconds). A limit of 0 is strictly first-in, first-out;
+ * {@link BypassBudget#UNLIMITED}, not fair at all.
  */
 final class ConnectionLock {
 
@@ -73,7 +77,7 @@ final class ConnectionLock {
 		}
 	}
 
-	private final boolean fair;
+	private final BypassBudget bypasses;
 
 	private volatile @Nullable Thread owner;
 
@@ -105,21 +109,22 @@ final class ConnectionLock {
 	private boolean expiryFailing;
 
 	ConnectionLock(boolean fair) {
-		this(fair, Scheduler.ACQUIRE_TIMEOUTS, OwnerLost.UNLOCK);
+		this(fair, Scheduler.ACQUIRE_TIMEOUTS);
 	}
 
 	ConnectionLock(boolean fair, Scheduler scheduler) {
-		this(fair, scheduler, OwnerLost.UNLOCK);
+		this(fair ? 0 : BypassBudget.UNLIMITED, scheduler, OwnerLost.UNLOCK);
 	}
 
 	/**
 	 * Create a lock whose waits end on the given scheduler.
-	 * @param fair whether waiters are served in arrival order
+	 * @param bypassLimit how many threads in a row may take the free lock ahead of the waiters:
+	 * 0 for strict arrival order, {@link BypassBudget#UNLIMITED} for none
 	 * @param scheduler where the expiry task runs
 	 * @param ownerLost what to do when the owner's thread ended without unlocking
 	 */
-	ConnectionLock(boolean fair, Scheduler scheduler, OwnerLost ownerLost) {
-		this.fair = fair;
+	ConnectionLock(int bypassLimit, Scheduler scheduler, OwnerLost ownerLost) {
+		this.bypasses = new BypassBudget(bypassLimit);
 		this.scheduler = scheduler;
 		this.ownerLost = ownerLost;
 	}
@@ -136,7 +141,7 @@ final class ConnectionLock {
 			throw new InterruptedException();
 		}
 		Thread current = Thread.currentThread();
-		if ((!this.fair || this.waiting == 0) && OWNER.compareAndSet(this, null, current)) {
+		if ((this.waiting == 0 || this.bypasses.left()) && OWNER.compareAndSet(this, null, current) && mayKeep()) {
 			return true;
 		}
 		if (timeoutNanos <= 0) {
@@ -171,6 +176,18 @@ final class ConnectionLock {
 		}
 	}
 
+	/**
+	 * Decide whether a thread that just took the lock on arrival keeps it: a bypass past the
+	 * limit gives it back, to the longest waiter.
+	 */
+	private boolean mayKeep() {
+		if (this.waiting == 0 || this.bypasses.take()) {
+			return true;
+		}
+		unlock();
+		return false;
+	}
+
 	boolean isHeldByCurrentThread() {
 		return this.owner == Thread.currentThread();
 	}
@@ -201,7 +218,8 @@ final class ConnectionLock {
 			if (state != WAITING) {
 				return state == GRANTED;
 			}
-			if (!this.fair && OWNER.compareAndSet(this, null, waiter.thread)) {
+			if (waiter.invited && OWNER.compareAndSet(this, null, waiter.thread)) {
+				this.bypasses.reset();
 				leave(waiter);
 				return true;
 			}
@@ -276,8 +294,8 @@ final class ConnectionLock {
 	}
 
 	/**
-	 * Take a waiter that stops waiting out of the queue. Not fair, it may have been the one a
-	 * release woke: the next waiter is woken in its place.
+	 * Take a waiter that stops waiting out of the queue. It may have been the one a release
+	 * invited to try: the next waiter is woken in its place.
 	 * @return whether it was still waiting, rather than granted the lock or timed out
 	 */
 	private boolean leave(Waiter waiter) {
@@ -299,8 +317,8 @@ final class ConnectionLock {
 	}
 
 	/**
-	 * If the lock is free and a thread waits: fair, give the lock to the longest waiter; not
-	 * fair, pick that waiter to try. Guarded.
+	 * If the lock is free and a thread waits: while arriving threads may still bypass, invite
+	 * the longest waiter to try for it; else give it the lock. Guarded.
 	 * @return the thread to wake once the guard is released, so that the woken thread, which
 	 * may run at once on this CPU, does not find the guard taken; or {@code null}
 	 */
@@ -309,14 +327,17 @@ final class ConnectionLock {
 		if (next == null || this.owner != null) {
 			return null;
 		}
-		if (this.fair) {
-			if (!OWNER.compareAndSet(this, null, next.thread)) {
-				return null;
-			}
-			this.queue.pollFirst();
-			this.waiting = this.queue.size();
-			next.state = GRANTED;
+		if (this.bypasses.left()) {
+			next.invited = true;
+			return next.thread;
 		}
+		if (!OWNER.compareAndSet(this, null, next.thread)) {
+			return null;
+		}
+		this.bypasses.reset();
+		this.queue.pollFirst();
+		this.waiting = this.queue.size();
+		next.state = GRANTED;
 		return next.thread;
 	}
 
@@ -423,7 +444,7 @@ final class ConnectionLock {
 		if (current && earliest != null) {
 			expireNoLaterThan(nextCheck(earliest.deadlineNanos, now));
 		}
-		// Not fair, an expired waiter may have been the one a release woke.
+		// An expired waiter may have been the one a release invited.
 		return nextToWake();
 	}
 
@@ -440,6 +461,11 @@ final class ConnectionLock {
 		 * that task cannot be relied on.
 		 */
 		volatile boolean timed;
+
+		/**
+		 * Whether a release woke the waiter to try for the free lock rather than handing it over.
+		 */
+		volatile boolean invited;
 
 		Waiter(Thread thread, long deadlineNanos) {
 			this.thread = thread;

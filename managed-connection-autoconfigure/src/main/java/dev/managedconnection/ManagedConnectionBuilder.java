@@ -28,6 +28,8 @@ public final class ManagedConnectionBuilder {
 
 	private boolean fair = ManagedConnectionSettings.DEFAULT_FAIR;
 
+	private int bypassLimit = ManagedConnectionSettings.DEFAULT_BYPASS_LIMIT;
+
 	private Duration validationTimeout = ManagedConnectionSettings.DEFAULT_VALIDATION_TIMEOUT;
 
 	private Duration validationIdleThreshold = ManagedConnectionSettings.DEFAULT_VALIDATION_IDLE_THRESHOLD;
@@ -121,6 +123,18 @@ public final class ManagedConnectionBuilder {
 	 */
 	public ManagedConnectionBuilder fair(boolean fair) {
 		this.fair = fair;
+		return this;
+	}
+
+	/**
+	 * Set, for a fair connection, how many threads in a row that find the connection free may
+	 * take it ahead of the waiting threads before the longest waiter is served. 8 by default;
+	 * 0 is strictly first in, first out.
+	 * @param bypassLimit the limit, not negative
+	 * @return this builder
+	 */
+	public ManagedConnectionBuilder bypassLimit(int bypassLimit) {
+		this.bypassLimit = bypassLimit;
 		return this;
 	}
 
@@ -255,7 +269,7 @@ public final class ManagedConnectionBuilder {
 	 */
 	public ManagedConnectionSettings settings() {
 		return new ManagedConnectionSettings(ManagedConnectionSettings.requireUrl(this.url), this.username, this.password, this.properties, this.autoCommit,
-				this.acquireTimeout, this.fair, this.validationTimeout, this.validationIdleThreshold,
+				this.acquireTimeout, this.fair, this.bypassLimit, this.validationTimeout, this.validationIdleThreshold,
 				this.connectTimeout, this.socketTimeout, this.applicationName, this.sessionReset,
 				this.leakDetectionThreshold, this.maxHold, this.notificationPollInterval, this.serverNoticesLogLevel);
 	}

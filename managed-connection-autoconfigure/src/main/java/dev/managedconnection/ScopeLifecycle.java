@@ -53,7 +53,8 @@ final class ScopeLifecycle {
 		this.serverNotices = new ServerNotices(owner, settings.serverNoticesLogLevel());
 		this.scope = new Scope(this.serverNotices);
 		this.holdMonitor = HoldMonitor.of(owner, settings.leakDetectionThreshold(), settings.maxHold());
-		this.lock = new ConnectionLock(settings.fair(), Scheduler.ACQUIRE_TIMEOUTS,
+		int bypassLimit = settings.fair() ? settings.bypassLimit() : BypassBudget.UNLIMITED;
+		this.lock = new ConnectionLock(bypassLimit, Scheduler.ACQUIRE_TIMEOUTS,
 				new DeadHolderReclaim(owner, this, metricsTracker));
 		this.notifications = new Notifications("managed-connection-notifications", metricsTracker);
 		this.source = new ConnectionSource(owner, settings, metricsTracker, this.notifications);

@@ -54,11 +54,16 @@ class ConnectionLockTests {
 		ConnectionLock lock = new ConnectionLock(true);
 		assertThat(lock.tryLock(0)).isTrue();
 		BlockingQueue<Integer> order = new ArrayBlockingQueue<>(10);
+		// The first waiter keeps the lock until the check below: were all five served before
+		// it, as a descheduled test thread on a loaded machine lets them be, the queue would be
+		// empty and taking the free lock right.
+		CountDownLatch checked = new CountDownLatch(1);
 		for (int i = 0; i < 5; i++) {
 			int number = i;
 			start(() -> {
 				if (lock.tryLock(LONG)) {
 					order.add(number);
+					checked.await(10, TimeUnit.SECONDS);
 					lock.unlock();
 				}
 			});
@@ -67,6 +72,7 @@ class ConnectionLockTests {
 		// Arriving now must not overtake the queue, even the instant the lock is free.
 		lock.unlock();
 		assertThat(lock.tryLock(0)).isFalse();
+		checked.countDown();
 		List<Integer> served = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			served.add(order.poll(10, TimeUnit.SECONDS));
@@ -255,7 +261,7 @@ class ConnectionLockTests {
 	@Test
 	void anArrivingThreadTakesTheLockBackFromAnOwnerWhoseThreadEnded() throws Exception {
 		List<Thread> reclaimed = new ArrayList<>();
-		ConnectionLock lock = new ConnectionLock(true, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
+		ConnectionLock lock = new ConnectionLock(0, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
 		Thread owner = start(() -> assertThat(lock.tryLock(0)).isTrue());
 		owner.join(10_000);
 		assertThat(lock.tryLock(LONG)).isTrue();
@@ -266,7 +272,7 @@ class ConnectionLockTests {
 	@Test
 	void aWaiterGetsTheLockWhenItsOwnersThreadEndsWhileItWaits() throws Exception {
 		List<Thread> reclaimed = new ArrayList<>();
-		ConnectionLock lock = new ConnectionLock(true, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
+		ConnectionLock lock = new ConnectionLock(0, Scheduler.ACQUIRE_TIMEOUTS, reclaimed::add);
 		CountDownLatch locked = new CountDownLatch(1);
 		CountDownLatch end = new CountDownLatch(1);
 		Thread owner = start(() -> {

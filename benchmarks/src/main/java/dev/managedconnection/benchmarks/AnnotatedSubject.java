@@ -44,7 +44,7 @@ final class AnnotatedSubject implements Subject {
 			postProcessor.setProxyTargetClass(true);
 			return postProcessor;
 		});
-		this.context.registerBean(Operations.class, () -> new Operations(this.managed));
+		this.context.registerBean(Operations.class, () -> new Operations(this.managed, workload));
 		this.context.refresh();
 		this.operations = this.context.getBean(Operations.class);
 		// The connection opens on first use: open it now, not inside the first measured operation.
@@ -54,10 +54,10 @@ final class AnnotatedSubject implements Subject {
 	@Override
 	public void perform() throws SQLException {
 		if (this.commit) {
-			this.operations.selectOneAndCommit();
+			this.operations.runAndCommit();
 		}
 		else {
-			this.operations.selectOne();
+			this.operations.run();
 		}
 	}
 
@@ -79,18 +79,21 @@ final class AnnotatedSubject implements Subject {
 
 		private final ManagedConnection managed;
 
-		Operations(ManagedConnection managed) {
+		private final Workload workload;
+
+		Operations(ManagedConnection managed, Workload workload) {
 			this.managed = managed;
+			this.workload = workload;
 		}
 
 		@ExclusiveConnection
-		public void selectOne() throws SQLException {
-			Workload.selectOne(this.managed.currentConnection());
+		public void run() throws SQLException {
+			this.workload.body(this.managed.currentConnection());
 		}
 
 		@ExclusiveConnection(commit = true)
-		public void selectOneAndCommit() throws SQLException {
-			Workload.selectOne(this.managed.currentConnection());
+		public void runAndCommit() throws SQLException {
+			this.workload.body(this.managed.currentConnection());
 		}
 
 	}

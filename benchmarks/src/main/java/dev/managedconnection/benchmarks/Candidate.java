@@ -1,6 +1,7 @@
 package dev.managedconnection.benchmarks;
 
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * The configurations the {@link ThroughputBenchmark} compares, all on the same PostgreSQL.
@@ -26,7 +27,51 @@ enum Candidate {
 	MANAGED("MANAGED") {
 		@Override
 		Subject open(Database database, Workload workload, int threads) throws Exception {
-			return new ManagedSubject(database, workload);
+			return new ManagedSubject(database, workload, UnaryOperator.identity());
+		}
+	},
+
+	/**
+	 * Run by the web mode: {@code MANAGED} strictly first in, first out ({@code bypassLimit(0)}),
+	 * the default until 2026-12-06.
+	 */
+	MANAGED_FIFO("MANAGED-FIFO", false) {
+		@Override
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(database, workload, (builder) -> builder.bypassLimit(0));
+		}
+	},
+
+	/**
+	 * Run by the web mode: {@code MANAGED} letting up to 8 threads in a row take a free
+	 * connection ahead of the waiters ({@code bypassLimit(8)}, the default), named so that the
+	 * web mode's table says which order it measured.
+	 */
+	MANAGED_BYPASS_8("MANAGED-BYPASS-8", false) {
+		@Override
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(database, workload, (builder) -> builder.bypassLimit(8));
+		}
+	},
+
+	/**
+	 * Run by the web mode: {@code MANAGED} with a tighter bound ({@code bypassLimit(2)}).
+	 */
+	MANAGED_BYPASS_2("MANAGED-BYPASS-2", false) {
+		@Override
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(database, workload, (builder) -> builder.bypassLimit(2));
+		}
+	},
+
+	/**
+	 * Run by the web mode: {@code MANAGED} not fair ({@code fair(false)}): whoever comes takes a
+	 * free connection, and a release wakes the longest waiter to try again.
+	 */
+	MANAGED_UNFAIR("MANAGED-UNFAIR", false) {
+		@Override
+		Subject open(Database database, Workload workload, int threads) throws Exception {
+			return new ManagedSubject(database, workload, (builder) -> builder.fair(false));
 		}
 	},
 

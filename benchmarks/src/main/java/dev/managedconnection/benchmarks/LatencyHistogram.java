@@ -20,9 +20,12 @@ final class LatencyHistogram {
 
 	private long total;
 
+	private long max;
+
 	void record(long nanos) {
 		this.counts[index(nanos)]++;
 		this.total++;
+		this.max = Math.max(this.max, nanos);
 	}
 
 	void add(LatencyHistogram other) {
@@ -30,6 +33,15 @@ final class LatencyHistogram {
 			this.counts[i] += other.counts[i];
 		}
 		this.total += other.total;
+		this.max = Math.max(this.max, other.max);
+	}
+
+	/**
+	 * Return the longest latency recorded, exactly: the starvation check.
+	 * @return the latency in nanoseconds, 0 when nothing was recorded
+	 */
+	long max() {
+		return this.max;
 	}
 
 	long total() {

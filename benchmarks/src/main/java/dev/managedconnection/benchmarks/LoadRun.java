@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one configuration from a number of threads that loop as fast as they can: a warm-in
+ * Runs one configuration from a number of threads that loop as fast as they can (the workload's
+ * work before the scope, then the configuration's operation): a warm-in
  * period that is not recorded, then a measurement window in which each thread counts its
  * operations and records their latencies, with the CPU time of the JVM and of the backends and
  * the JVM's context switches read at both ends of the window.
@@ -27,6 +28,8 @@ final class LoadRun {
 
 	private final Subject subject;
 
+	private final Workload workload;
+
 	private final ThreadKind kind;
 
 	private final int threads;
@@ -35,8 +38,9 @@ final class LoadRun {
 
 	private volatile @Nullable Throwable failure;
 
-	LoadRun(Subject subject, ThreadKind kind, int threads) {
+	LoadRun(Subject subject, Workload workload, ThreadKind kind, int threads) {
 		this.subject = subject;
+		this.workload = workload;
 		this.kind = kind;
 		this.threads = threads;
 	}
@@ -155,9 +159,12 @@ final class LoadRun {
 			try {
 				this.start.await();
 				Subject subject = LoadRun.this.subject;
+				Workload workload = LoadRun.this.workload;
 				int current;
 				while ((current = LoadRun.this.phase) != STOPPED) {
 					long began = System.nanoTime();
+					// A request's own work without the connection is part of its latency.
+					workload.beforeScope();
 					subject.perform();
 					long took = System.nanoTime() - began;
 					if (current == MEASURING) {

@@ -1,35 +1,39 @@
 package dev.managedconnection.benchmarks;
 
 import java.sql.SQLException;
+import java.util.function.UnaryOperator;
 
 import dev.managedconnection.ConnectionCallback;
 import dev.managedconnection.ManagedConnection;
+import dev.managedconnection.ManagedConnectionBuilder;
 import dev.managedconnection.ScopeOptions;
 
 /**
- * {@code MANAGED}: {@link ManagedConnection#execute} with the default settings (fair, validation
- * after 500 ms idle); with autocommit off the scope commits on release
- * ({@link ScopeOptions#commit()}).
+ * {@code MANAGED}: {@link ManagedConnection#execute} with the default settings (validation
+ * after 500 ms idle), or with the lock's order changed for a comparison; with autocommit off the
+ * scope commits on release ({@link ScopeOptions#commit()}).
  */
 final class ManagedSubject implements Subject {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static final ConnectionCallback<Void> SELECT_ONE = (connection) -> {
-		Workload.selectOne(connection);
-		return null;
-	};
-
 	private final ScopeOptions options;
+
+	private final ConnectionCallback<Void> body;
 
 	private final String applicationName;
 
 	private final ManagedConnection managed;
 
-	ManagedSubject(Database database, Workload workload) throws SQLException {
+	ManagedSubject(Database database, Workload workload, UnaryOperator<ManagedConnectionBuilder> tuning)
+			throws SQLException {
 		this.options = workload.autoCommit() ? ScopeOptions.DEFAULT : COMMIT;
+		this.body = (connection) -> {
+			workload.body(connection);
+			return null;
+		};
 		this.applicationName = Database.newApplicationName();
-		this.managed = ManagedConnection.builder()
+		this.managed = tuning.apply(ManagedConnection.builder())
 			.url(database.url())
 			.username(database.username())
 			.password(database.password())
@@ -42,7 +46,7 @@ final class ManagedSubject implements Subject {
 
 	@Override
 	public void perform() throws SQLException {
-		this.managed.execute(this.options, SELECT_ONE);
+		this.managed.execute(this.options, this.body);
 	}
 
 	@Override

@@ -31,6 +31,10 @@ record Measurement(long operations, long windowNanos, long fewestPerThread, long
 		return this.latencies.percentile(99) / 1e3;
 	}
 
+	double maxMillis() {
+		return this.latencies.max() / 1e6;
+	}
+
 	double jvmCpuMicrosPerOperation() {
 		return (this.operations != 0) ? this.jvmCpuNanos / 1e3 / this.operations : 0;
 	}

@@ -9,8 +9,8 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How long and what the {@link ThroughputBenchmark} measures: a mode ({@code quick} or
- * {@code full}) gives the defaults, options override them.
+ * How long and what the {@link ThroughputBenchmark} measures: a mode ({@code quick},
+ * {@code full} or {@code web}) gives the defaults, options override them.
  *
  * @param mode the mode name
  * @param rounds the measured rounds, after one discarded warm-up round
@@ -28,13 +28,22 @@ import org.jspecify.annotations.Nullable;
  * @param seed the seed of the shuffles
  * @param pinBackends whether to pin the backends to the CPUs of this JVM
  * @param csv where to write every measurement, or {@code null}
+ * @param webOutsideMicros the web workload's CPU work before the scope
+ * @param webInsideMicros the web workload's CPU work after each statement
  */
 record Settings(String mode, int rounds, Duration warmIn, Duration window, Duration virtualWarmIn, Duration virtualWindow,
 		List<Integer> platformThreads, int virtualThreads, List<Candidate> candidates, List<Workload> workloads,
-		int rawEvery, long seed, boolean pinBackends, @Nullable Path csv) {
+		int rawEvery, long seed, boolean pinBackends, @Nullable Path csv, long webOutsideMicros, long webInsideMicros) {
+
+	/**
+	 * The web mode's configurations: the lock's orders side by side with HikariCP's one connection.
+	 */
+	static final List<Candidate> WEB_CANDIDATES = List.of(Candidate.MANAGED_FIFO, Candidate.MANAGED_BYPASS_2,
+			Candidate.MANAGED_BYPASS_8, Candidate.MANAGED_UNFAIR, Candidate.HIKARI_1);
 
 	static final String USAGE = """
-			Usage: ThroughputBenchmark [quick|full] [options]
+			Usage: ThroughputBenchmark [quick|full|web] [options]
+			  (web: the web workload at 16 threads, MANAGED-FIFO, -BYPASS-2, -BYPASS-8, -UNFAIR and HIKARI-1, 5 rounds)
 			  --rounds N              measured rounds after the warm-up round (quick 3, full 5)
 			  --warm-in-ms N          unrecorded run before each platform-thread window (quick 80, full 1000)
 			  --window-ms N           window of platform-thread runs (quick 150, full 1500)
@@ -43,7 +52,9 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 			  --threads 1,4,16,64     platform thread counts
 			  --virtual-threads N     virtual threads, 0 for none (1000; needs Java 21+)
 			  --candidates A,B        configurations besides RAW (all but the diagnostic LOCK-FAIR-TIMED)
-			  --workloads a,b         autocommit and/or commit (both)
+			  --workloads a,b,c       autocommit, commit and/or web (a and b; web mode c)
+			  --web-outside-us N      web workload: CPU work before the scope (200)
+			  --web-inside-us N       web workload: CPU work after each statement in the scope (20)
 			  --raw-every N           configurations between two RAW runs (3)
 			  --seed N                seed of the shuffles (random)
 			  --no-pin                do not pin the backends to this JVM's CPUs
@@ -54,20 +65,24 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 		if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
 			throw new IllegalArgumentException(USAGE);
 		}
-		boolean full = args.length > 0 && args[0].equals("full");
-		boolean positional = args.length > 0 && (args[0].equals("full") || args[0].equals("quick"));
-		String mode = full ? "full" : "quick";
+		boolean web = args.length > 0 && args[0].equals("web");
+		boolean full = web || args.length > 0 && args[0].equals("full");
+		boolean positional = args.length > 0 && (full || args[0].equals("quick"));
+		String mode = web ? "web" : full ? "full" : "quick";
 		int rounds = full ? 5 : 3;
 		Duration warmIn = Duration.ofMillis(full ? 1000 : 80);
-		Duration window = Duration.ofMillis(full ? 1500 : 150);
+		Duration window = Duration.ofMillis(web ? 3000 : full ? 1500 : 150);
 		Duration virtualWarmIn = Duration.ofMillis(full ? 1000 : 200);
 		Duration virtualWindow = Duration.ofMillis(full ? 4000 : 600);
-		List<Integer> platformThreads = List.of(1, 4, 16, 64);
-		int virtualThreads = 1000;
-		List<Candidate> candidates = Arrays.stream(Candidate.values())
-			.filter((candidate) -> candidate != Candidate.RAW && candidate.byDefault())
-			.toList();
-		List<Workload> workloads = List.of(Workload.values());
+		List<Integer> platformThreads = web ? List.of(16) : List.of(1, 4, 16, 64);
+		int virtualThreads = web ? 0 : 1000;
+		List<Candidate> candidates = web ? WEB_CANDIDATES
+				: Arrays.stream(Candidate.values())
+					.filter((candidate) -> candidate != Candidate.RAW && candidate.byDefault())
+					.toList();
+		List<Workload> workloads = web ? List.of(Workload.WEB) : List.of(Workload.AUTOCOMMIT, Workload.COMMIT);
+		long webOutsideMicros = 200;
+		long webInsideMicros = 20;
 		int rawEvery = 3;
 		long seed = System.nanoTime();
 		boolean pin = true;
@@ -99,6 +114,8 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 				case "--raw-every" -> rawEvery = Integer.parseInt(value);
 				case "--seed" -> seed = Long.parseLong(value);
 				case "--csv" -> csv = Path.of(value);
+				case "--web-outside-us" -> webOutsideMicros = Long.parseLong(value);
+				case "--web-inside-us" -> webInsideMicros = Long.parseLong(value);
 				default -> throw new IllegalArgumentException("Unknown option '" + option + "'\n" + USAGE);
 			}
 		}
@@ -106,24 +123,28 @@ record Settings(String mode, int rounds, Duration warmIn, Duration window, Durat
 			throw new IllegalArgumentException("--rounds and --raw-every must be at least 1");
 		}
 		return new Settings(mode, rounds, warmIn, window, virtualWarmIn, virtualWindow, platformThreads, virtualThreads, candidates,
-				workloads, rawEvery, seed, pin, csv);
+				workloads, rawEvery, seed, pin, csv, webOutsideMicros, webInsideMicros);
 	}
 
 	private static Workload workload(String name) {
 		return switch (name.trim().toLowerCase(Locale.ROOT)) {
 			case "a", "autocommit" -> Workload.AUTOCOMMIT;
 			case "b", "commit" -> Workload.COMMIT;
+			case "c", "web" -> Workload.WEB;
 			default -> throw new IllegalArgumentException("Unknown workload '" + name + "'");
 		};
 	}
 
 	String describe() {
+		String web = !this.workloads.contains(Workload.WEB) ? ""
+				: String.format(Locale.ROOT, "; web requests burn %d µs of CPU before the scope and %d µs after each statement",
+						this.webOutsideMicros, this.webInsideMicros);
 		return String.format(Locale.ROOT,
 				"%s mode: median of %d rounds after a discarded warm-up round (with half-length windows); each run %d ms"
 						+ " warm-in, then a %d ms window (virtual threads: %d ms, then %d ms); configurations shuffled"
-						+ " every round with RAW after every %d; seed %d",
+						+ " every round with RAW after every %d; seed %d%s",
 				this.mode, this.rounds, this.warmIn.toMillis(), this.window.toMillis(), this.virtualWarmIn.toMillis(),
-				this.virtualWindow.toMillis(), this.rawEvery, this.seed);
+				this.virtualWindow.toMillis(), this.rawEvery, this.seed, web);
 	}
 
 }

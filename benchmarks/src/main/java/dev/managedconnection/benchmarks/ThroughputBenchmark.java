@@ -59,6 +59,9 @@ public final class ThroughputBenchmark {
 		String loadBefore = loadAverage();
 		ZonedDateTime started = ZonedDateTime.now();
 		List<Outcome> outcomes = new ArrayList<>();
+		if (this.settings.workloads().contains(Workload.WEB)) {
+			WebRequest.configure(this.database, this.settings.webOutsideMicros(), this.settings.webInsideMicros());
+		}
 		String serverVersion;
 		boolean pinned;
 		boolean cpuReadable;
@@ -171,7 +174,7 @@ public final class ThroughputBenchmark {
 		}
 		try (Subject subject = candidate.open(this.database, workload, threads)) {
 			List<Integer> pids = backends.findAndPin(subject.applicationName());
-			Measurement measurement = new LoadRun(subject, kind, threads).measure(warmIn, window,
+			Measurement measurement = new LoadRun(subject, workload, kind, threads).measure(warmIn, window,
 					() -> backends.cpuNanos(pids));
 			return new Outcome(round, workload, kind, threads, candidate, measurement, null, Double.NaN);
 		}
@@ -190,22 +193,22 @@ public final class ThroughputBenchmark {
 		}
 		PrintWriter writer = new PrintWriter(Files.newBufferedWriter(path));
 		writer.println("round,workload,kind,threads,configuration,operations,window_ns,ops_per_s,raw_reference,"
-				+ "fewest_per_thread,most_per_thread,p50_us,p99_us,jvm_cpu_ns,backend_cpu_ns,jvm_context_switches,failure");
+				+ "fewest_per_thread,most_per_thread,p50_us,p99_us,max_ms,jvm_cpu_ns,backend_cpu_ns,jvm_context_switches,failure");
 		return writer;
 	}
 
 	private static void writeCsv(PrintWriter csv, Outcome outcome) {
 		Measurement m = outcome.measurement();
 		if (m == null) {
-			csv.printf(Locale.ROOT, "%d,%s,%s,%d,%s,,,,,,,,,,,,\"%s\"%n", outcome.round(), outcome.workload(),
+			csv.printf(Locale.ROOT, "%d,%s,%s,%d,%s,,,,,,,,,,,,,\"%s\"%n", outcome.round(), outcome.workload(),
 					outcome.kind(), outcome.threads(), outcome.candidate().label(),
 					String.valueOf(outcome.failure()).replace('"', '\''));
 			return;
 		}
-		csv.printf(Locale.ROOT, "%d,%s,%s,%d,%s,%d,%d,%.1f,%.1f,%d,%d,%.1f,%.1f,%d,%d,%d,%n", outcome.round(),
+		csv.printf(Locale.ROOT, "%d,%s,%s,%d,%s,%d,%d,%.1f,%.1f,%d,%d,%.1f,%.1f,%.1f,%d,%d,%d,%n", outcome.round(),
 				outcome.workload(), outcome.kind(), outcome.threads(), outcome.candidate().label(), m.operations(),
 				m.windowNanos(), m.operationsPerSecond(), outcome.rawReference(), m.fewestPerThread(),
-				m.mostPerThread(), m.p50Micros(), m.p99Micros(), m.jvmCpuNanos(), m.backendCpuNanos(),
+				m.mostPerThread(), m.p50Micros(), m.p99Micros(), m.maxMillis(), m.jvmCpuNanos(), m.backendCpuNanos(),
 				m.jvmContextSwitches());
 		csv.flush();
 	}

@@ -74,6 +74,7 @@ final class ManagedConnectionFactory {
 			.password(connectionDetails.getPassword())
 			.autoCommit(properties.isAutoCommit())
 			.fair(properties.isFair())
+			.bypassLimit(properties.getBypassLimit())
 			.acquireTimeout(properties.getAcquireTimeout())
 			.validationTimeout(properties.getValidationTimeout())
 			.validationIdleThreshold(properties.getValidationIdleThreshold())

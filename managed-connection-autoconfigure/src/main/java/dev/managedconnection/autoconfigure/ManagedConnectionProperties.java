@@ -49,6 +49,13 @@ public class ManagedConnectionProperties {
 	private boolean fair = ManagedConnectionSettings.DEFAULT_FAIR;
 
 	/**
+	 * When fair, how many callers in a row that find the connection free may take it ahead of
+	 * the waiting callers before the longest waiter is served. Zero is strictly first in,
+	 * first out.
+	 */
+	private int bypassLimit = ManagedConnectionSettings.DEFAULT_BYPASS_LIMIT;
+
+	/**
 	 * Maximum time for the round trip that checks an idle connection before it is handed
 	 * out. Must be greater than zero.
 	 */
@@ -142,6 +149,14 @@ public class ManagedConnectionProperties {
 
 	public void setFair(boolean fair) {
 		this.fair = fair;
+	}
+
+	public int getBypassLimit() {
+		return this.bypassLimit;
+	}
+
+	public void setBypassLimit(int bypassLimit) {
+		this.bypassLimit = bypassLimit;
 	}
 
 	public Duration getValidationTimeout() {

@@ -386,7 +386,8 @@ class ManagedConnectionAutoConfigurationTests {
 	void bindsEveryProperty() {
 		this.contextRunner.withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:1/app",
 				"managed-connection.auto-commit=true", "managed-connection.acquire-timeout=2s",
-				"managed-connection.fair=false", "managed-connection.validation-timeout=3s",
+				"managed-connection.fair=false", "managed-connection.bypass-limit=3",
+				"managed-connection.validation-timeout=3s",
 				"managed-connection.validation-idle-threshold=0", "managed-connection.connect-timeout=4s",
 				"managed-connection.socket-timeout=1m", "managed-connection.application-name=ledger",
 				"managed-connection.session-reset=jdbc", "managed-connection.properties.sslmode=disable",
@@ -398,6 +399,8 @@ class ManagedConnectionAutoConfigurationTests {
 				assertThat(properties.isAutoCommit()).isTrue();
 				assertThat(properties.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(properties.isFair()).isFalse();
+				assertThat(properties.getBypassLimit()).isEqualTo(3);
+				assertThat(context.getBean(ManagedConnection.class).settings().bypassLimit()).isEqualTo(3);
 				assertThat(properties.getValidationTimeout()).isEqualTo(Duration.ofSeconds(3));
 				assertThat(properties.getValidationIdleThreshold()).isZero();
 				assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(4));
@@ -419,6 +422,7 @@ class ManagedConnectionAutoConfigurationTests {
 		assertThat(properties.isAutoCommit()).isFalse();
 		assertThat(properties.getAcquireTimeout()).isEqualTo(Duration.ofSeconds(30));
 		assertThat(properties.isFair()).isTrue();
+		assertThat(properties.getBypassLimit()).isEqualTo(8);
 		assertThat(properties.getValidationTimeout()).isEqualTo(Duration.ofSeconds(5));
 		assertThat(properties.getValidationIdleThreshold()).isEqualTo(Duration.ofMillis(500));
 		assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(10));
@@ -476,7 +480,7 @@ class ManagedConnectionAutoConfigurationTests {
 		DocumentContext metadata = JsonPath.parse(json);
 		List<String> names = metadata.read("$.properties[*].name");
 		assertThat(names).containsExactlyInAnyOrder("managed-connection.enabled", "managed-connection.auto-commit",
-				"managed-connection.acquire-timeout", "managed-connection.fair",
+				"managed-connection.acquire-timeout", "managed-connection.fair", "managed-connection.bypass-limit",
 				"managed-connection.validation-timeout",
 				"managed-connection.validation-idle-threshold", "managed-connection.connect-timeout",
 				"managed-connection.socket-timeout", "managed-connection.application-name",
