@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe, exclusive access for many threads to one shared PostgreSQL connection.
  * <p>
  * One thread at a time holds the connection, inside a scope ({@link #execute} or
- * {@link #acquire}/{@link #release}); the others wait in FIFO order up to the acquire timeout.
+ * {@link #acquire}/{@link #release}); the others wait in arrival order (after at most
+ * {@code bypassLimit} callers that found it free) up to the acquire timeout.
  * The connection opens on first use and reopens when it was closed or broke; a connection idle
  * for longer than the validation threshold is checked with a round trip before it is handed out.
  * On release a transaction left open is rolled back: after a normal return that is an error
