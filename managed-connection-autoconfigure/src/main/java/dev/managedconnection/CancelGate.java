@@ -1,5 +1,7 @@
 package dev.managedconnection;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,6 +20,17 @@ final class CancelGate {
 	 * The number of the scope whose statement a cancel may hit, or zero from the moment the
 	 * scope begins to end.
 	 */
+	private static final VarHandle CANCELLABLE;
+
+	static {
+		try {
+			CANCELLABLE = MethodHandles.lookup().findVarHandle(CancelGate.class, "cancellable", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	private volatile long cancellable;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -29,7 +42,9 @@ final class CancelGate {
 	 * @param scopeNumber the scope's number, not zero
 	 */
 	void open(long scopeNumber) {
-		this.cancellable = scopeNumber;
+		// A release store, without the fence of a volatile write: on the hot path, and a cancel
+		// racing with the scope's start has no statement to cancel yet. Closing needs the fence.
+		CANCELLABLE.setRelease(this, scopeNumber);
 	}
 
 	/**
