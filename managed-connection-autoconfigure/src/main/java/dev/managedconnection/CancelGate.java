@@ -20,16 +20,7 @@ final class CancelGate {
 	 * The number of the scope whose statement a cancel may hit, or zero from the moment the
 	 * scope begins to end.
 	 */
-	private static final VarHandle CANCELLABLE;
-
-	static {
-		try {
-			CANCELLABLE = MethodHandles.lookup().findVarHandle(CancelGate.class, "cancellable", long.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final VarHandle CANCELLABLE = FieldHandles.of(MethodHandles.lookup(), "cancellable", long.class);
 
 	private volatile long cancellable;
 

@@ -66,16 +66,7 @@ final class ConnectionLock {
 	/** About 146 years. */
 	private static final long MAX_WAIT_NANOS = Long.MAX_VALUE / 2;
 
-	private static final VarHandle OWNER;
-
-	static {
-		try {
-			OWNER = MethodHandles.lookup().findVarHandle(ConnectionLock.class, "owner", Thread.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final VarHandle OWNER = FieldHandles.of(MethodHandles.lookup(), "owner", Thread.class);
 
 	private final BypassBudget bypasses;
 

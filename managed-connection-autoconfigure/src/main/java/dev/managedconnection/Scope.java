@@ -15,16 +15,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Scope {
 
-	private static final VarHandle ACQUIRED_AT_NANOS;
-
-	static {
-		try {
-			ACQUIRED_AT_NANOS = MethodHandles.lookup().findVarHandle(Scope.class, "acquiredAtNanos", long.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
+	private static final VarHandle ACQUIRED_AT_NANOS = FieldHandles.of(MethodHandles.lookup(), "acquiredAtNanos",
+			long.class);
 
 	private final ServerNotices serverNotices;
 
