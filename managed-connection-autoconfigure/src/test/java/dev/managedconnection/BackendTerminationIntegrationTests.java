@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
+import dev.managedconnection.testsupport.ThreadPerTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -99,7 +100,7 @@ class BackendTerminationIntegrationTests {
 	void backendKilledWhileTheHolderRunsAStatementEndsTheScopeAndTheNextCallerReconnects() throws Exception {
 		ManagedConnection managed = db.managed();
 		int pid = managed.execute(COMMIT, TestSql::backendPid);
-		CompletableFuture<Long> sleeper = CompletableFuture.supplyAsync(() -> {
+		CompletableFuture<Long> sleeper = ThreadPerTask.supplyAsync(() -> {
 			try {
 				return managed.execute(COMMIT, (connection) -> {
 					update(connection, "UPDATE account SET balance = 0 WHERE id = 1");

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.managedconnection.testsupport.Holder;
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
+import dev.managedconnection.testsupport.ThreadPerTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -105,7 +106,7 @@ class InterruptIntegrationTests {
 
 	@Test
 	void anInterruptedThreadIsRefusedEvenWhenTheConnectionIsFreeAndKeepsItsFlag() throws Exception {
-		CompletableFuture<Boolean> flag = CompletableFuture.supplyAsync(() -> {
+		CompletableFuture<Boolean> flag = ThreadPerTask.supplyAsync(() -> {
 			Thread.currentThread().interrupt();
 			try {
 				db.managed().execute(COMMIT, TestSql::backendPid);
@@ -121,7 +122,7 @@ class InterruptIntegrationTests {
 
 	@Test
 	void aHolderThatSetsItsInterruptFlagStillEndsItsScopeCleanly() throws Exception {
-		CompletableFuture<Boolean> flag = CompletableFuture.supplyAsync(() -> {
+		CompletableFuture<Boolean> flag = ThreadPerTask.supplyAsync(() -> {
 			call(COMMIT, (connection) -> {
 				update(connection, "INSERT INTO item VALUES (1)");
 				Thread.currentThread().interrupt();
@@ -142,7 +143,7 @@ class InterruptIntegrationTests {
 			.first("INSERT INTO item VALUES (1)")
 			.then((connection) -> update(connection, "INSERT INTO item VALUES (2)"))
 			.hold()) {
-			CompletableFuture<Void> close = CompletableFuture.runAsync(managed::resetConnection);
+			CompletableFuture<Void> close = ThreadPerTask.runAsync(managed::resetConnection);
 			awaitWaitingThreads(managed, 1);
 			assertThat(close).isNotDone();
 			holder.release();

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.managedconnection.testsupport.Holder;
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
+import dev.managedconnection.testsupport.ThreadPerTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -88,7 +89,7 @@ class ManagedConnectionShutdownTests {
 	void waitersFailAsTheirTurnComesInsteadOfWaitingOutTheAcquireTimeout() throws Exception {
 		ManagedConnection managed = db.managed();
 		try (Holder holder = Holder.hold(managed)) {
-			CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
+			CompletableFuture<Integer> waiter = ThreadPerTask.supplyAsync(() -> {
 				try {
 					return managed.execute(COMMIT, TestSql::backendPid);
 				}

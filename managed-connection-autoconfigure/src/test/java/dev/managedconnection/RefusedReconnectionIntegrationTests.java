@@ -19,6 +19,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import dev.managedconnection.testsupport.Backends;
 import dev.managedconnection.testsupport.OwnedPostgres;
+import dev.managedconnection.testsupport.ThreadPerTask;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,7 +109,7 @@ class RefusedReconnectionIntegrationTests {
 			Throwable failure = failingCall();
 			assertThat(failure).isInstanceOf(AcquireTimeoutException.class);
 			assertThat(Faults.sqlStates(failure)).contains("53300");
-			CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> {
+			CompletableFuture<Integer> waiter = ThreadPerTask.supplyAsync(() -> {
 				try {
 					return this.managed.execute(COMMIT.withAcquireTimeout(Duration.ofSeconds(30)), TestSql::backendPid);
 				}

@@ -14,6 +14,7 @@ import dev.managedconnection.testsupport.Backends;
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
 import dev.managedconnection.testsupport.TestDatabase;
 import dev.managedconnection.testsupport.TestPostgres;
+import dev.managedconnection.testsupport.ThreadPerTask;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,7 +99,7 @@ class ServerInfoIntegrationTests {
 			int pid = managed.execute(COMMIT, TestSql::backendPid);
 			CountDownLatch held = new CountDownLatch(1);
 			CountDownLatch done = new CountDownLatch(1);
-			CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> {
+			CompletableFuture<Void> holder = ThreadPerTask.runAsync(() -> {
 				try {
 					managed.execute(COMMIT, (connection) -> {
 						held.countDown();
@@ -113,7 +114,7 @@ class ServerInfoIntegrationTests {
 			try {
 				TestSql.await(held);
 				// Were it to wait for the holder, this would not end before the holder does.
-				ServerInfo info = CompletableFuture.supplyAsync(managed::serverInfo).get(30, TimeUnit.SECONDS);
+				ServerInfo info = ThreadPerTask.supplyAsync(managed::serverInfo).get(30, TimeUnit.SECONDS);
 				assertThat(info.backendPid()).isEqualTo(pid);
 				assertThat(holder).isNotDone();
 			}

@@ -23,6 +23,7 @@ import dev.managedconnection.ConnectionState;
 import dev.managedconnection.ManagedConnection;
 import dev.managedconnection.annotation.ExclusiveConnection;
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
+import dev.managedconnection.testsupport.ThreadPerTask;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,7 +108,7 @@ class ManagedConnectionShutdownIntegrationTests {
 		assertThat(running.await(60, TimeUnit.SECONDS)).as("every worker has called the service").isTrue();
 		assertThat(backendsOfTheApplication()).isOne();
 
-		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
+		CompletableFuture<Void> closing = ThreadPerTask.runAsync(this.context::close);
 		assertThat(closing).succeedsWithin(PROMPTLY);
 		closed.set(true);
 
@@ -145,7 +146,7 @@ class ManagedConnectionShutdownIntegrationTests {
 		}
 		await().atMost(Duration.ofSeconds(30)).until(() -> managedConnection.state().waitingThreads() == 4);
 
-		CompletableFuture<Void> closing = CompletableFuture.runAsync(this.context::close);
+		CompletableFuture<Void> closing = ThreadPerTask.runAsync(this.context::close);
 		assertThat(closing).succeedsWithin(PROMPTLY);
 
 		// The holder gets its statement's error (cancelled, or the connection gone), not a refusal.

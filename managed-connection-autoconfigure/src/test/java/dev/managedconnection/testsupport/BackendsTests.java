@@ -39,7 +39,7 @@ class BackendsTests {
 	void awaitActiveQuerySeesTheRunningStatement() throws Exception {
 		try (Connection sleeper = db.connect()) {
 			int pid = pid(sleeper);
-			CompletableFuture<Boolean> sleeping = CompletableFuture.supplyAsync(() -> {
+			CompletableFuture<Boolean> sleeping = ThreadPerTask.supplyAsync(() -> {
 				try (Statement statement = sleeper.createStatement()) {
 					return statement.execute("SELECT pg_sleep(30)");
 				}
