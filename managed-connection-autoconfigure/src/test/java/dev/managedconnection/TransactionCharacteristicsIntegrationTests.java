@@ -337,7 +337,7 @@ class TransactionCharacteristicsIntegrationTests {
 	}
 
 	@Test
-	void aScopeWithCharacteristicsCostsOneMoreRoundTripPerTransaction() throws SQLException {
+	void aScopeWithCharacteristicsCostsAtMostOneMoreRoundTripPerTransaction() throws SQLException {
 		RoundTrips roundTrips = RoundTripCountingSocketFactory.newCounter();
 		try (ManagedConnection counted = ManagedConnectionExtension.builderFor(database)
 			.properties(roundTrips.connectionProperties())
@@ -348,7 +348,10 @@ class TransactionCharacteristicsIntegrationTests {
 					(connection) -> queryLong(connection, "SELECT 1")));
 			long characteristics = roundTripsOf(roundTrips, () -> counted.execute(ALL,
 					(connection) -> queryLong(connection, "SELECT 1")));
-			assertThat(characteristics).isEqualTo(plain + 1);
+			// One more with pgjdbc 42.7.14 (Boot 4.1); none with 42.7.8 (Boot 4.0), whose plain
+			// scope already takes one round trip more than 42.7.14's (see ValidationRoundTripTests).
+			assertThat(characteristics).as("round trips: %d plain, %d with characteristics", plain, characteristics)
+				.isBetween(plain, plain + 1);
 		}
 		finally {
 			roundTrips.close();
