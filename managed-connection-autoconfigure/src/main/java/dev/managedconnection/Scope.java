@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Scope {
 
+	private static final VarHandle HOLDER = FieldHandles.of(MethodHandles.lookup(), "holder", Thread.class);
+
 	private static final VarHandle ACQUIRED_AT_NANOS = FieldHandles.of(MethodHandles.lookup(), "acquiredAtNanos",
 			long.class);
 
@@ -52,9 +54,11 @@ final class Scope {
 	 * @return the scope's number, unique for this managed connection
 	 */
 	long begin(Thread holder, long acquiredAtNanos, ScopeOptions options) {
-		// Published by the holder's volatile write: readers read the holder first.
+		// Release stores: only other threads' reports read these (the holder first), and the
+		// lock, not this field, decides who holds the connection. The lock's own atomic
+		// operations fence the way in and out.
 		ACQUIRED_AT_NANOS.setRelease(this, acquiredAtNanos);
-		this.holder = holder;
+		HOLDER.setRelease(this, holder);
 		this.options = options;
 		this.depth = 1;
 		return ++this.number;
@@ -87,7 +91,7 @@ final class Scope {
 			// Ended already on the usual path.
 			this.hold = HoldMonitor.Hold.NONE;
 		}
-		this.holder = null;
+		HOLDER.setRelease(this, null);
 	}
 
 	/**
