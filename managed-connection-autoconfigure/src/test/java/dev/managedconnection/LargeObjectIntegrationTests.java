@@ -4,13 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.largeobject.LargeObject;
 import org.postgresql.largeobject.LargeObjectManager;
@@ -31,30 +27,14 @@ class LargeObjectIntegrationTests {
 
 	private static final byte[] CONTENT = "many threads, one connection".getBytes(StandardCharsets.UTF_8);
 
-	private static TestDatabase database;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create();
 
 	private ManagedConnection managed;
 
-	@BeforeAll
-	static void createDatabase() {
-		database = TestPostgres.get().createDatabase(LargeObjectIntegrationTests.class);
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@AfterEach
-	void closeManagedConnection() {
-		if (this.managed != null) {
-			this.managed.close();
-		}
-	}
-
 	@Test
 	void aLargeObjectIsWrittenReadAndUnlinkedInScopes() throws SQLException {
-		this.managed = ManagedConnectionExtension.builderFor(database).build();
+		this.managed = db.managed();
 		long oid = this.managed.execute(COMMIT, (connection) -> {
 			LargeObjectManager largeObjects = connection.unwrap(PGConnection.class).getLargeObjectAPI();
 			long created = largeObjects.createLO(LargeObjectManager.READWRITE);
@@ -74,7 +54,7 @@ class LargeObjectIntegrationTests {
 			connection.unwrap(PGConnection.class).getLargeObjectAPI().unlink(oid);
 			return null;
 		});
-		assertThat(database.queryLong("SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + oid))
+		assertThat(db.queryLong("SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + oid))
 			.isZero();
 		long one = this.managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT 1"));
 		assertThat(one).as("the next holder").isOne();
@@ -82,7 +62,7 @@ class LargeObjectIntegrationTests {
 
 	@Test
 	void aLargeObjectWrittenInAScopeThatFailsIsRolledBack() throws SQLException {
-		this.managed = ManagedConnectionExtension.builderFor(database).build();
+		this.managed = db.managed();
 		long[] created = new long[1];
 		IllegalStateException failure = catchThrowableOfType(IllegalStateException.class,
 				() -> this.managed.execute(COMMIT, (connection) -> {
@@ -91,7 +71,7 @@ class LargeObjectIntegrationTests {
 					throw new IllegalStateException("refused");
 				}));
 		assertThat(failure).hasMessage("refused");
-		assertThat(database.queryLong(
+		assertThat(db.queryLong(
 				"SELECT count(*) FROM pg_largeobject_metadata WHERE oid = " + created[0]))
 			.isZero();
 	}

@@ -12,13 +12,9 @@ import java.util.List;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.managedconnection.testsupport.ManagedConnectionExtension;
-import dev.managedconnection.testsupport.TestDatabase;
-import dev.managedconnection.testsupport.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,40 +32,24 @@ class ServerNoticesIntegrationTests {
 
 	private static final ScopeOptions COMMIT = ScopeOptions.DEFAULT.withCommit(true);
 
-	private static TestDatabase database;
+	@RegisterExtension
+	static final ManagedConnectionExtension db = ManagedConnectionExtension.create()
+		.schema("CREATE FUNCTION raise_notice(message text) RETURNS int LANGUAGE plpgsql AS "
+				+ "$$ BEGIN RAISE NOTICE '%', message; RETURN 1; END $$",
+				"CREATE FUNCTION raise_warning(message text) RETURNS int LANGUAGE plpgsql AS "
+						+ "$$ BEGIN RAISE WARNING '%', message; RETURN 1; END $$",
+				// A notice raised at COMMIT reaches the connection's warnings, not a statement's.
+				"CREATE TABLE audited (id int)",
+				"CREATE FUNCTION notice_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
+						+ "$$ BEGIN RAISE NOTICE 'committing %', NEW.id; RETURN NULL; END $$",
+				"CREATE CONSTRAINT TRIGGER audit AFTER INSERT ON audited "
+						+ "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION notice_at_commit()");
 
 	private ManagedConnection managed;
 
-	@BeforeAll
-	static void createDatabase() throws SQLException {
-		database = TestPostgres.get().createDatabase(ServerNoticesIntegrationTests.class);
-		database.execute("CREATE FUNCTION raise_notice(message text) RETURNS int LANGUAGE plpgsql AS "
-				+ "$$ BEGIN RAISE NOTICE '%', message; RETURN 1; END $$");
-		database.execute("CREATE FUNCTION raise_warning(message text) RETURNS int LANGUAGE plpgsql AS "
-				+ "$$ BEGIN RAISE WARNING '%', message; RETURN 1; END $$");
-		// A notice raised at COMMIT reaches the connection's warnings, not a statement's.
-		database.execute("CREATE TABLE audited (id int)");
-		database.execute("CREATE FUNCTION notice_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
-				+ "$$ BEGIN RAISE NOTICE 'committing %', NEW.id; RETURN NULL; END $$");
-		database.execute("CREATE CONSTRAINT TRIGGER audit AFTER INSERT ON audited "
-				+ "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION notice_at_commit()");
-	}
-
-	@AfterAll
-	static void dropDatabase() {
-		database.close();
-	}
-
-	@AfterEach
-	void closeManagedConnection() {
-		if (this.managed != null) {
-			this.managed.close();
-		}
-	}
-
 	@Test
 	void theHolderSeesItsNoticesOnTheStatement() throws SQLException {
-		this.managed = ManagedConnectionExtension.builderFor(database).build();
+		this.managed = db.managed();
 		List<String> warnings = this.managed.execute(COMMIT, (connection) -> {
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("SELECT raise_notice('hello'), raise_warning('careful')");
@@ -81,7 +61,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void theHolderSeesANoticeRaisedAtCommitOnTheConnection() throws SQLException {
-		this.managed = ManagedConnectionExtension.builderFor(database).build();
+		this.managed = db.managed();
 		List<String> warnings = this.managed.execute((connection) -> {
 			update(connection, "INSERT INTO audited VALUES (7)");
 			connection.commit();
@@ -93,7 +73,7 @@ class ServerNoticesIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(SessionReset.class)
 	void theNextHolderSeesNoNoticeOfThePrevious(SessionReset sessionReset) throws SQLException {
-		this.managed = ManagedConnectionExtension.builderFor(database).sessionReset(sessionReset).build();
+		this.managed = db.managed((builder) -> builder.sessionReset(sessionReset));
 		this.managed.execute(COMMIT, (connection) -> {
 			update(connection, "INSERT INTO audited VALUES (1)");
 			connection.commit();
@@ -117,7 +97,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void noticesAreLoggedAtDebugByDefault() throws Exception {
-		this.managed = ManagedConnectionExtension.builderFor(database).build();
+		this.managed = db.managed();
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			this.managed.execute(COMMIT,
 					(connection) -> queryLong(connection, "SELECT raise_notice('hello') + raise_warning('careful')"));
@@ -133,7 +113,7 @@ class ServerNoticesIntegrationTests {
 	@ParameterizedTest
 	@EnumSource(value = ServerNoticesLogLevel.class, names = { "INFO", "WARN" })
 	void noticesAreLoggedAtTheConfiguredLevel(ServerNoticesLogLevel level) throws Exception {
-		this.managed = ManagedConnectionExtension.builderFor(database).serverNoticesLogLevel(level).build();
+		this.managed = db.managed((builder) -> builder.serverNoticesLogLevel(level));
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			this.managed.execute((connection) -> {
 				try (PreparedStatement statement = connection.prepareStatement("SELECT raise_notice(?)")) {
@@ -156,7 +136,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void noticesAreNotLoggedWhenOff() throws Exception {
-		this.managed = ManagedConnectionExtension.builderFor(database).serverNoticesLogLevel(ServerNoticesLogLevel.OFF).build();
+		this.managed = db.managed((builder) -> builder.serverNoticesLogLevel(ServerNoticesLogLevel.OFF));
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			String warning = this.managed.execute(COMMIT, (connection) -> {
 				try (Statement statement = connection.createStatement()) {
@@ -171,7 +151,7 @@ class ServerNoticesIntegrationTests {
 
 	@Test
 	void aScopeCarriesNoNoticeLoggerWhileTheLoggerIsOffAtTheLevel() throws Exception {
-		this.managed = ManagedConnectionExtension.builderFor(database).build();
+		this.managed = db.managed();
 		try (LogCapture log = LogCapture.of(ServerNotices.LOGGER_NAME)) {
 			log.level(Level.INFO);
 			this.managed.execute(COMMIT, (connection) -> queryLong(connection, "SELECT raise_notice('hello')"));
